@@ -1,0 +1,55 @@
+package io.pulsebase.core.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The store behind the REST and SQL endpoints and behind snapshots. Every write it makes is captured by the
+ * store's {@link io.pulsebase.core.capture.ChangeSource} like any other write, and after each commit it
+ * pokes that source so capture starts at once.
+ *
+ * <p>Rows are maps of column name to normalized value (Long, Double, String, null; BLOBs as upper-case
+ * hex strings) — the same representation the change source captures, so a snapshot row and a captured row
+ * are equal maps.
+ *
+ * <p>Threading: thread-safe; calls block on I/O, so callers keep them off network event loops. Writes are
+ * serialized by the store. Failures are {@link io.pulsebase.protocol.ProtocolException}s with a client-safe
+ * message: {@code sql_error}, {@code constraint_violation}, {@code unknown_table}, {@code unknown_column},
+ * {@code not_found}, {@code bad_request}; anything else is unexpected and surfaces as {@code internal}.
+ * Internal tables (prefixed {@code _pb_}) and system tables are invisible to every method but
+ * {@link #execute}.
+ */
+public interface Database extends AutoCloseable {
+
+    /** Runs one SQL statement (DDL or DML) with positional parameters, in its own transaction. */
+    SqlResult execute(String sql, List<Object> params);
+
+    /** The user tables, by name. */
+    List<String> tables();
+
+    /** The schema of a user table, if it exists. */
+    Optional<TableSchema> table(String name);
+
+    /**
+     * Rows matching {@code filter}, in {@code order} (primary key when empty), at most {@code limit}; read in
+     * one read transaction together with the log position it saw.
+     */
+    TableSnapshot snapshot(String table, Predicate<Map<String, Object>> filter, List<RowOrder> order, int limit);
+
+    /** Inserts one row; answers the row as stored (with defaults and generated keys). */
+    WriteResult insert(String table, Map<String, Object> values);
+
+    /** The row with that primary key, if any. */
+    Optional<Map<String, Object>> get(String table, Object id);
+
+    /** Updates the given columns of one row; {@code not_found} when no row has that key. */
+    WriteResult update(String table, Object id, Map<String, Object> values);
+
+    /** Deletes one row; {@code not_found} when no row has that key. */
+    WriteResult delete(String table, Object id);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,108 @@
+package io.pulsebase.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every message the server sends. Positions are {@code long} here and strings of digits on the wire.
+ * Rows are maps from column name to a JSON value (Long, Double, String, Boolean or null; BLOBs as
+ * upper-case hex strings).
+ */
+public sealed interface ServerMessage {
+
+    /** The wire {@code type}. */
+    String type();
+
+    /**
+     * The answer to a client message that carried a {@code ref}.
+     *
+     * @param result extra result fields on success (for example {@code position}), never {@code null}
+     * @param error  the error on failure, else {@code null}
+     */
+    record Reply(String ref, boolean ok, Map<String, Object> result, ErrorBody error) implements ServerMessage {
+        public static Reply ok(String ref, Map<String, Object> result) {
+            return new Reply(ref, true, result == null ? Map.of() : result, null);
+        }
+
+        public static Reply error(String ref, ErrorCode code, String message) {
+            return new Reply(ref, false, Map.of(), new ErrorBody(code, message));
+        }
+
+        @Override
+        public String type() {
+            return "reply";
+        }
+    }
+
+    /** The error carried by a failed reply, a REST error body, or an {@link ErrorMessage}. */
+    record ErrorBody(ErrorCode code, String message) {
+    }
+
+    /** Initial rows of a {@code snapshot: true} subscription, read at {@code position}. */
+    record Snapshot(String topic, List<Map<String, Object>> rows, long position) implements ServerMessage {
+        @Override
+        public String type() {
+            return "snapshot";
+        }
+    }
+
+    /**
+     * All changes of one committed transaction that match one subscription.
+     *
+     * @param timestamp commit time, milliseconds since the epoch (sent as ISO-8601 UTC)
+     * @param meta      optional metadata (reducer, caller), or empty
+     */
+    record DbChange(String topic, long position, List<Change> changes, long timestamp, Map<String, Object> meta)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "db_change";
+        }
+    }
+
+    /** One row change inside a {@link DbChange}; {@code old} is set for UPDATE and DELETE. */
+    record Change(Operation operation, Map<String, Object> data, Map<String, Object> old) {
+    }
+
+    /** A channel message; {@code position} and {@code id} only for persisted messages (position 0 = none). */
+    record Event(String topic, String event, Object data, long timestamp, String userId, String id, long position)
+            implements ServerMessage {
+        @Override
+        public String type() {
+            return "event";
+        }
+    }
+
+    record PresenceState(String topic, List<PresenceMember> members) implements ServerMessage {
+        @Override
+        public String type() {
+            return "presence_state";
+        }
+    }
+
+    record PresenceMember(String key, Object data) {
+    }
+
+    /** {@code event} is {@code join}, {@code update} or {@code leave}. */
+    record Presence(String topic, String event, String key, Object data) implements ServerMessage {
+        @Override
+        public String type() {
+            return "presence";
+        }
+    }
+
+    record Heartbeat() implements ServerMessage {
+        @Override
+        public String type() {
+            return "heartbeat";
+        }
+    }
+
+    /** A problem with a message that had no {@code ref} (for example JSON that does not parse). */
+    record ErrorMessage(ErrorCode code, String message) implements ServerMessage {
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+}
