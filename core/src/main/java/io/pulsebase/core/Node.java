@@ -1,0 +1,155 @@
+package io.pulsebase.core;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pulsebase.core.broker.Broker;
+import io.pulsebase.core.broker.BrokerMessage;
+import io.pulsebase.core.capture.ChangeSource;
+import io.pulsebase.core.fanout.Dispatcher;
+import io.pulsebase.core.filter.FilterCompiler;
+import io.pulsebase.core.filter.RowFilter;
+import io.pulsebase.core.log.EventLog;
+import io.pulsebase.core.match.SubscriptionMatcher;
+import io.pulsebase.core.session.Outbound;
+import io.pulsebase.core.session.Session;
+import io.pulsebase.core.session.SessionServices;
+import io.pulsebase.core.session.TableSubscription;
+import io.pulsebase.core.store.Database;
+import io.pulsebase.core.store.TableSchema;
+import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.ProtocolException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Pulsebase node: the engines it was given, wired into the change path
+ * (change source → log → broker → matcher → fan-out → sessions) and the command path
+ * (transport → session → database / log / matcher). Knows nothing about sockets or SQL drivers.
+ *
+ * <p>Lifecycle: construct, {@link #start()}, {@link #connect} sessions, {@link #close()}. Thread-safe.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    /** The pluggable engines a node runs on. The node closes them when it closes. */
+    public record Engines(Database database, EventLog log, ChangeSource changeSource, Broker broker) {
+    }
+
+    private final NodeConfig config;
+    private final Engines engines;
+    private final NodeMetrics metrics;
+    private final JsonCodec codec = new JsonCodec();
+    private final SubscriptionMatcher<TableSubscription> matcher = new SubscriptionMatcher<>();
+    private final Dispatcher dispatcher;
+    private final ExecutorService sessionExecutor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("pulsebase-session-", 0).factory());
+    private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("pulsebase-maintenance").daemon().factory());
+    private final SessionServices services;
+    private AutoCloseable brokerSubscription;
+
+    public Node(NodeConfig config, Engines engines, MeterRegistry registry) {
+        this.config = config;
+        this.engines = engines;
+        this.metrics = new NodeMetrics(registry);
+        this.dispatcher = new Dispatcher(matcher, codec, metrics);
+        this.services = new SessionServices(config, engines.database(), engines.log(), matcher, codec, metrics,
+                sessionExecutor);
+        metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);
+        metrics.gauge("pulsebase.capture.position", "Position of the last entry fanned out",
+                dispatcher::dispatchedPosition);
+    }
+
+    /** Starts capture from the log's current head and applies retention periodically. */
+    public void start() {
+        brokerSubscription = engines.broker().subscribe(dispatcher);
+        long head = engines.log().head();
+        engines.changeSource().start(head, entry -> engines.broker().publish(new BrokerMessage.Logged(entry)));
+        long every = config.pruneInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
+        log.info("node started at log position {}", head);
+    }
+
+    /** Applies retention now (also run periodically). */
+    public long prune() {
+        try {
+            return engines.log().prune(config.retention());
+        } catch (RuntimeException e) {
+            log.warn("log pruning failed; will retry", e);
+            return 0;
+        }
+    }
+
+    /** Opens a session for a new client connection. */
+    public Session connect(Outbound outbound) {
+        return new Session(services, outbound);
+    }
+
+    /** Ready to serve: capture is running. */
+    public boolean ready() {
+        return engines.changeSource().running();
+    }
+
+    public Database database() {
+        return engines.database();
+    }
+
+    public EventLog log() {
+        return engines.log();
+    }
+
+    public JsonCodec codec() {
+        return codec;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Number of distinct live queries (identical subscriptions count once). */
+    public int queryCount() {
+        return matcher.queryCount();
+    }
+
+    /** The schema of a user table; {@code unknown_table} when there is none. */
+    public TableSchema schema(String table) {
+        return engines.database().table(table)
+                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + table + "'"));
+    }
+
+    /** Compiles a filter for a table; {@code unknown_table} / {@code invalid_filter} on bad input. */
+    public RowFilter compileFilter(String table, String filter) {
+        return FilterCompiler.compile(filter, schema(table));
+    }
+
+    /** Stops capture and maintenance and closes the engines. Sessions must be closed by the transports first. */
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        engines.changeSource().close();
+        try {
+            if (brokerSubscription != null) {
+                brokerSubscription.close();
+            }
+        } catch (Exception e) {
+            log.warn("closing broker subscription failed", e);
+        }
+        engines.broker().close();
+        sessionExecutor.shutdown();
+        try {
+            sessionExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engines.database().close();
+        log.info("node stopped");
+    }
+}

@@ -1,0 +1,44 @@
+package io.pulsebase.core;
+
+import io.pulsebase.core.log.Retention;
+import java.time.Duration;
+
+/**
+ * Engine settings of one node; transports have their own.
+ *
+ * @param maxSubscriptionsPerConnection subscriptions one connection may hold ({@code too_many_subscriptions} beyond)
+ * @param maxPendingBytes               bytes of live frames a subscription may buffer while it catches up
+ *                                      (snapshot or {@code since} replay); beyond it the connection is closed
+ *                                      as a slow consumer and resumes from its position
+ * @param maxQueuedCommands             client messages a connection may have waiting to be handled
+ *                                      ({@code rate_limited} beyond)
+ * @param catchUpBatch                  log entries read per batch while replaying {@code since}
+ * @param retention                     how long the log keeps entries
+ * @param pruneInterval                 how often retention is applied
+ */
+public record NodeConfig(
+        int maxSubscriptionsPerConnection,
+        long maxPendingBytes,
+        int maxQueuedCommands,
+        int catchUpBatch,
+        Retention retention,
+        Duration pruneInterval) {
+
+    public static NodeConfig defaults() {
+        return new NodeConfig(100, 16L << 20, 256, 500, Retention.DEFAULT, Duration.ofMinutes(1));
+    }
+
+    public NodeConfig withMaxSubscriptionsPerConnection(int n) {
+        return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, retention, pruneInterval);
+    }
+
+    public NodeConfig withRetention(Retention r) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, r,
+                pruneInterval);
+    }
+
+    public NodeConfig withPruneInterval(Duration d) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                retention, d);
+    }
+}

@@ -1,0 +1,78 @@
+package io.pulsebase.core;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** The engine's meters, registered once per node. Thread-safe. */
+public final class NodeMetrics {
+    private final MeterRegistry registry;
+    private final AtomicLong sessions = new AtomicLong();
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final AtomicLong captureLagMillis = new AtomicLong();
+    private final Counter entriesCaptured;
+    private final Counter framesDelivered;
+    private final Counter changesDelivered;
+    private final Counter slowConsumers;
+
+    public NodeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("pulsebase.sessions", sessions, AtomicLong::get)
+                .description("Open client sessions (WebSocket and SSE)").register(registry);
+        Gauge.builder("pulsebase.subscriptions", subscriptions, AtomicLong::get)
+                .description("Active subscriptions").register(registry);
+        Gauge.builder("pulsebase.capture.lag", captureLagMillis, v -> v.get() / 1000.0)
+                .description("Seconds between the commit of the last captured transaction and its dispatch")
+                .baseUnit("seconds").register(registry);
+        entriesCaptured = Counter.builder("pulsebase.log.entries.captured")
+                .description("Log entries (committed transactions) captured and dispatched").register(registry);
+        framesDelivered = Counter.builder("pulsebase.frames.delivered")
+                .description("Positioned frames queued to connections").register(registry);
+        changesDelivered = Counter.builder("pulsebase.changes.delivered")
+                .description("Row changes queued to connections (a frame holds one or more)").register(registry);
+        slowConsumers = Counter.builder("pulsebase.slow.consumer.disconnects")
+                .description("Connections closed because their outbound queue overflowed").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers a gauge the node computes on demand (log head, capture position). */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void sessionOpened() {
+        sessions.incrementAndGet();
+    }
+
+    public void sessionClosed() {
+        sessions.decrementAndGet();
+    }
+
+    public void subscriptionAdded() {
+        subscriptions.incrementAndGet();
+    }
+
+    public void subscriptionRemoved() {
+        subscriptions.decrementAndGet();
+    }
+
+    public void captured(long commitTimestampMillis) {
+        entriesCaptured.increment();
+        captureLagMillis.set(Math.max(0, System.currentTimeMillis() - commitTimestampMillis));
+    }
+
+    public void delivered(int frames, int changes) {
+        framesDelivered.increment(frames);
+        changesDelivered.increment(changes);
+    }
+
+    /** Counts a connection closed because its queue overflowed. */
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+}

@@ -1,0 +1,77 @@
+package io.pulsebase.core.fanout;
+
+import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.Positions;
+import io.pulsebase.protocol.ServerMessage;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One server message, encoded once and written as the same bytes to every connection that should get it:
+ * {@link #json()} for WebSocket text frames, {@link #sse()} for Server-Sent Events (built lazily, once).
+ * Immutable after construction; the byte arrays must never be modified by a reader.
+ */
+public final class Frame {
+    private final String type;
+    private final long position;
+    private final byte[] json;
+    private volatile byte[] sse;
+
+    private Frame(String type, long position, byte[] json) {
+        this.type = type;
+        this.position = position;
+        this.json = json;
+    }
+
+    /** Encodes a message; {@code position} is its log position, or 0 for messages without one. */
+    public static Frame encode(JsonCodec codec, ServerMessage message, long position) {
+        return new Frame(message.type(), position, codec.encode(message));
+    }
+
+    /** Encodes a message that has no log position. */
+    public static Frame encode(JsonCodec codec, ServerMessage message) {
+        return encode(codec, message, 0);
+    }
+
+    /** The message's wire {@code type}. */
+    public String type() {
+        return type;
+    }
+
+    /** The log position the message carries, or 0. */
+    public long position() {
+        return position;
+    }
+
+    /** UTF-8 JSON of the message. Shared; do not modify. */
+    public byte[] json() {
+        return json;
+    }
+
+    /** Bytes the outbound queue accounts for. */
+    public int size() {
+        return json.length;
+    }
+
+    /**
+     * The message as one Server-Sent Events event: {@code id:} its position (positioned messages only),
+     * {@code event:} its type, {@code data:} the same JSON as on the WebSocket. Shared; do not modify.
+     */
+    public byte[] sse() {
+        byte[] s = sse;
+        if (s == null) {
+            StringBuilder head = new StringBuilder(48);
+            if (position > 0) {
+                head.append("id: ").append(Positions.format(position)).append('\n');
+            }
+            head.append("event: ").append(type).append("\ndata: ");
+            byte[] h = head.toString().getBytes(StandardCharsets.UTF_8);
+            s = new byte[h.length + json.length + 2];
+            System.arraycopy(h, 0, s, 0, h.length);
+            System.arraycopy(json, 0, s, h.length, json.length);
+            s[s.length - 2] = '\n';
+            s[s.length - 1] = '\n';
+            sse = s;
+        }
+        return s;
+    }
+}

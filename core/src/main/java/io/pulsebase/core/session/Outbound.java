@@ -1,0 +1,31 @@
+package io.pulsebase.core.session;
+
+import io.pulsebase.core.fanout.Frame;
+import io.pulsebase.protocol.CloseCode;
+
+/**
+ * The transport's side of one client connection, as the core sees it. Implemented by the network edge
+ * (WebSocket, SSE); the core never touches sockets.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #send} never blocks and may be called from any thread. Frames offered by one thread are
+ *       written in the order offered.</li>
+ *   <li>The outbound queue is bounded in bytes. When a frame would overflow it, {@code send} returns
+ *       {@code false} and the transport closes the connection with {@link CloseCode#SLOW_CONSUMER}; the
+ *       client resumes from its last position and loses nothing. A single frame larger than the bound is
+ *       accepted when the queue is empty, so a large snapshot can still be sent.</li>
+ *   <li>After the connection closed, {@code send} returns {@code false} and drops the frame.</li>
+ * </ul>
+ */
+public interface Outbound {
+
+    /** Queues a frame for writing; {@code false} when the connection is closed or overflowed. */
+    boolean send(Frame frame);
+
+    /** Bytes queued but not yet written to the socket. */
+    long queuedBytes();
+
+    /** Closes the connection with a close code (WebSocket) or ends the stream (SSE). Idempotent. */
+    void close(CloseCode code, String detail);
+}

@@ -1,0 +1,43 @@
+package io.pulsebase.core.session;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared executor: a session's commands must be handled
+ * in the order the client sent them, but no thread is dedicated to an idle session.
+ */
+final class SerialExecutor {
+    private final Executor executor;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+
+    SerialExecutor(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** Number of tasks submitted and not yet finished. */
+    int pending() {
+        return pending.get();
+    }
+
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (pending.getAndIncrement() == 0) {
+            executor.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        do {
+            Runnable task = tasks.poll();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // Tasks handle their own failures; this only keeps the queue alive if one does not.
+                Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+            }
+        } while (pending.decrementAndGet() > 0);
+    }
+}

@@ -1,0 +1,146 @@
+package io.pulsebase.core.session;
+
+import io.pulsebase.core.fanout.Frame;
+import io.pulsebase.protocol.ClientMessage;
+import io.pulsebase.protocol.CloseCode;
+import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.ProtocolException;
+import io.pulsebase.protocol.ServerMessage;
+import io.pulsebase.protocol.ServerMessage.Reply;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection as the core sees it, whatever the transport. The transport hands it raw frames
+ * ({@link #receive}) or decoded messages ({@link #submit}); the session handles them one at a time, in
+ * arrival order, on the node's executor (never on a network thread), and answers through its
+ * {@link Outbound}.
+ *
+ * <p>Failure rule: every refusal is a {@link ProtocolException} turned into a named error — a {@code reply}
+ * when the message had a {@code ref}, an {@code error} frame otherwise — and the connection stays usable.
+ * Anything unexpected is logged here with detail and reaches the client as {@code internal}.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final SessionServices services;
+    private final Outbound outbound;
+    private final SerialExecutor serial;
+    private final SessionCommands commands;
+    private final Map<String, TableSubscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public Session(SessionServices services, Outbound outbound) {
+        this.services = services;
+        this.outbound = outbound;
+        this.serial = new SerialExecutor(services.executor());
+        this.commands = new SessionCommands(this, services);
+        services.metrics().sessionOpened();
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Active subscriptions by topic. */
+    Map<String, TableSubscription> subscriptions() {
+        return subscriptions;
+    }
+
+    Outbound outbound() {
+        return outbound;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * A complete text frame from the client. Decoded on the caller's thread (cheap), handled later in order.
+     * Never throws: bad input is answered with a named error.
+     */
+    public void receive(byte[] utf8) {
+        JsonNode tree = null;
+        ClientMessage message;
+        try {
+            tree = services.codec().readTree(utf8);
+            message = services.codec().decodeClient(tree);
+        } catch (ProtocolException e) {
+            answerError(JsonCodec.refOf(tree), e.code(), e.getMessage());
+            return;
+        }
+        if (serial.pending() >= services.config().maxQueuedCommands()) {
+            answerError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
+            return;
+        }
+        serial.execute(() -> {
+            Reply reply = handle(message);
+            if (message.ref() != null) {
+                send(Frame.encode(services.codec(), reply));
+            } else if (!reply.ok()) {
+                send(Frame.encode(services.codec(),
+                        new ServerMessage.ErrorMessage(reply.error().code(), reply.error().message())));
+            }
+        });
+    }
+
+    /**
+     * A decoded message (SSE builds its subscriptions this way); completes with the reply, which is not also
+     * sent to the client.
+     */
+    public CompletableFuture<Reply> submit(ClientMessage message) {
+        CompletableFuture<Reply> result = new CompletableFuture<>();
+        serial.execute(() -> result.complete(handle(message)));
+        return result;
+    }
+
+    /** The transport reports that the connection is gone. Idempotent; releases every subscription. */
+    public void closed() {
+        if (closed.compareAndSet(false, true)) {
+            serial.execute(() -> {
+                for (String topic : subscriptions.keySet()) {
+                    commands.remove(topic);
+                }
+            });
+            services.metrics().sessionClosed();
+        }
+    }
+
+    private Reply handle(ClientMessage message) {
+        if (closed.get()) {
+            return Reply.error(message.ref(), ErrorCode.UNAVAILABLE, "connection is closing");
+        }
+        try {
+            return commands.handle(message);
+        } catch (ProtocolException e) {
+            return Reply.error(message.ref(), e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("session {}: unexpected failure handling '{}'", id, message.type(), e);
+            return Reply.error(message.ref(), ErrorCode.INTERNAL, "internal error");
+        }
+    }
+
+    private void answerError(String ref, ErrorCode code, String message) {
+        ServerMessage answer = ref != null ? Reply.error(ref, code, message) : new ServerMessage.ErrorMessage(code, message);
+        send(Frame.encode(services.codec(), answer));
+    }
+
+    void send(Frame frame) {
+        outbound.send(frame);
+    }
+
+    /** A subscription buffered more than allowed while catching up: close so the client resumes. */
+    void overflowed() {
+        services.metrics().slowConsumer();
+        outbound.close(CloseCode.SLOW_CONSUMER, "outbound queue overflowed; resume from your last position");
+    }
+}

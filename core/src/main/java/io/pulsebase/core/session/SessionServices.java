@@ -1,0 +1,23 @@
+package io.pulsebase.core.session;
+
+import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.NodeMetrics;
+import io.pulsebase.core.log.EventLog;
+import io.pulsebase.core.match.SubscriptionMatcher;
+import io.pulsebase.core.store.Database;
+import io.pulsebase.protocol.JsonCodec;
+import java.util.concurrent.Executor;
+
+/**
+ * What a session needs from its node: the engines, the live matcher, the codec and the executor that runs
+ * session work (virtual threads; never a network event loop).
+ */
+public record SessionServices(
+        NodeConfig config,
+        Database database,
+        EventLog log,
+        SubscriptionMatcher<TableSubscription> matcher,
+        JsonCodec codec,
+        NodeMetrics metrics,
+        Executor executor) {
+}

@@ -1,0 +1,122 @@
+package io.pulsebase.core.session;
+
+import io.pulsebase.core.fanout.Frame;
+import io.pulsebase.core.match.Query;
+import java.util.ArrayDeque;
+
+/**
+ * One connection's subscription to one table. It is registered with the matcher before its snapshot or
+ * {@code since} replay is read, and buffers live frames until that catch-up is sent; then it goes live and
+ * sends every buffered frame newer than what the catch-up covered. So snapshot and stream meet at a position:
+ * no change is missed and none is sent twice.
+ *
+ * <p>Threading: {@link #deliver} runs on the dispatcher thread, the catch-up methods on the session's thread;
+ * both take the subscription's lock only to update its position and hand frames to the non-blocking
+ * {@link Outbound}.
+ */
+public final class TableSubscription {
+    private final Session session;
+    private final String topic;
+    private final long maxPendingBytes;
+    private final Object lock = new Object();
+
+    private Query<TableSubscription> query;
+    private boolean live;
+    private boolean cancelled;
+    /** The newest position this subscriber's view includes; frames at or below it are not sent again. */
+    private long position;
+    private ArrayDeque<Frame> pending = new ArrayDeque<>();
+    private long pendingBytes;
+
+    TableSubscription(Session session, String topic, long maxPendingBytes) {
+        this.session = session;
+        this.topic = topic;
+        this.maxPendingBytes = maxPendingBytes;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** The newest position this subscriber has been sent (or that its snapshot covers). */
+    public long position() {
+        synchronized (lock) {
+            return position;
+        }
+    }
+
+    void attach(Query<TableSubscription> query) {
+        this.query = query;
+    }
+
+    Query<TableSubscription> query() {
+        return query;
+    }
+
+    /** Dispatcher thread: a live frame for this subscription, in position order. */
+    public void deliver(Frame frame) {
+        boolean overflow = false;
+        synchronized (lock) {
+            if (cancelled) {
+                return;
+            }
+            if (!live) {
+                pending.add(frame);
+                pendingBytes += frame.size();
+                overflow = pendingBytes > maxPendingBytes;
+            } else if (frame.position() > position) {
+                position = frame.position();
+                session.send(frame);
+            }
+        }
+        if (overflow) {
+            session.overflowed();
+        }
+    }
+
+    /** Session thread, during catch-up: the starting point when there is no snapshot and no replay. */
+    void startAt(long startPosition) {
+        synchronized (lock) {
+            position = startPosition;
+        }
+    }
+
+    /** Session thread, during catch-up: a snapshot or replayed frame, in position order. */
+    void sendCatchUp(Frame frame) {
+        synchronized (lock) {
+            if (cancelled) {
+                return;
+            }
+            if (frame.position() >= position) {
+                position = frame.position();
+                session.send(frame);
+            }
+        }
+    }
+
+    /** Session thread: catch-up is sent; flush what arrived meanwhile and deliver live from now on. */
+    void goLive() {
+        synchronized (lock) {
+            if (cancelled) {
+                return;
+            }
+            for (Frame frame : pending) {
+                if (frame.position() > position) {
+                    position = frame.position();
+                    session.send(frame);
+                }
+            }
+            pending = null;
+            pendingBytes = 0;
+            live = true;
+        }
+    }
+
+    /** Stops delivery; the caller removes the subscription from the matcher. */
+    void cancel() {
+        synchronized (lock) {
+            cancelled = true;
+            pending = null;
+        }
+    }
+}

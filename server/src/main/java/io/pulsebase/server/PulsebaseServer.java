@@ -1,0 +1,90 @@
+package io.pulsebase.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.pulsebase.core.Node;
+import io.pulsebase.core.broker.MemoryBroker;
+import io.pulsebase.storage.sqlite.SqliteOptions;
+import io.pulsebase.storage.sqlite.SqliteStorage;
+import io.pulsebase.transport.RealtimeServer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembly of one server process: the embedded SQLite engines, an in-process broker, the node, and the
+ * Netty edge. This class only wires; behaviour lives in the modules it wires.
+ */
+public final class PulsebaseServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PulsebaseServer.class);
+
+    private final ServerConfig config;
+    private final SqliteStorage storage;
+    private final Node node;
+    private final RealtimeServer transport;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PulsebaseServer(ServerConfig config, SqliteStorage storage, Node node, RealtimeServer transport) {
+        this.config = config;
+        this.storage = storage;
+        this.node = node;
+        this.transport = transport;
+    }
+
+    /** Opens the data directory, starts capture and binds the port. */
+    public static PulsebaseServer start(ServerConfig config) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        SqliteStorage storage = SqliteStorage.open(config.dataDir(),
+                SqliteOptions.defaults().withSynchronousFull(config.synchronousFull()));
+        Node node = new Node(config.node(),
+                new Node.Engines(storage.database(), storage.log(), storage.changeSource(), new MemoryBroker()),
+                registry);
+        try {
+            node.start();
+            RealtimeServer transport = RealtimeServer.start(config.transport(), node, registry);
+            log.atInfo().addKeyValue("port", transport.port()).addKeyValue("data", config.dataDir().toAbsolutePath())
+                    .log("Pulsebase is listening on port {}", transport.port());
+            return new PulsebaseServer(config, storage, node, transport);
+        } catch (RuntimeException e) {
+            node.close();
+            storage.close();
+            throw e;
+        }
+    }
+
+    /** The bound port (useful when the config asked for port 0). */
+    public int port() {
+        return transport.port();
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Graceful stop: connections are told to reconnect (close code 1001), capture stops after the last
+     * committed entry it read, and the database is checkpointed and closed. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("shutting down");
+        transport.close();
+        node.close();
+        storage.close();
+        log.info("stopped");
+    }
+}

@@ -1,0 +1,84 @@
+package io.pulsebase.server;
+
+import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.log.Retention;
+import io.pulsebase.transport.TransportConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pulsebase start}: runs a server until Ctrl-C (SIGINT) or SIGTERM, then shuts down gracefully.
+ * Every option has a {@code PULSEBASE_*} environment variable; an explicit option wins.
+ */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Start a Pulsebase server on an embedded SQLite database.")
+final class StartCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "${env:PULSEBASE_PORT:-8080}",
+            description = "HTTP/WebSocket port (env PULSEBASE_PORT, default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "${env:PULSEBASE_HOST:-0.0.0.0}",
+            description = "Address to bind (env PULSEBASE_HOST, default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--data", defaultValue = "${env:PULSEBASE_DATA:-data}",
+            description = "Data directory holding pulsebase.db (env PULSEBASE_DATA, default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--heartbeat-seconds", defaultValue = "${env:PULSEBASE_HEARTBEAT_SECONDS:-30}",
+            description = "Heartbeat interval; a connection silent for two intervals is closed (default ${DEFAULT-VALUE}).")
+    int heartbeatSeconds;
+
+    @Option(names = "--max-subscriptions", defaultValue = "${env:PULSEBASE_MAX_SUBSCRIPTIONS:-100}",
+            description = "Subscriptions per connection (default ${DEFAULT-VALUE}).")
+    int maxSubscriptions;
+
+    @Option(names = "--max-frame-bytes", defaultValue = "${env:PULSEBASE_MAX_FRAME_BYTES:-65536}",
+            description = "Largest inbound WebSocket message; larger closes with 1009 (default ${DEFAULT-VALUE}).")
+    int maxFrameBytes;
+
+    @Option(names = "--outbound-queue-bytes", defaultValue = "${env:PULSEBASE_OUTBOUND_QUEUE_BYTES:-4194304}",
+            description = "Per-connection outbound queue bound; beyond it the client is closed with 4001 and resumes "
+                    + "(default ${DEFAULT-VALUE}).")
+    long outboundQueueBytes;
+
+    @Option(names = "--retention-age", defaultValue = "${env:PULSEBASE_RETENTION_AGE:-P7D}",
+            description = "How long the log keeps entries, ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration retentionAge;
+
+    @Option(names = "--retention-entries", defaultValue = "${env:PULSEBASE_RETENTION_ENTRIES:-1000000}",
+            description = "How many log entries are kept at most (default ${DEFAULT-VALUE}).")
+    long retentionEntries;
+
+    @Option(names = "--sync-full", defaultValue = "${env:PULSEBASE_SYNC_FULL:-false}",
+            description = "SQLite synchronous=FULL: survive power loss, not just a process crash (default ${DEFAULT-VALUE}).")
+    boolean syncFull;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        TransportConfig transport = TransportConfig.defaults()
+                .withHost(host)
+                .withPort(port)
+                .withHeartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
+                .withMaxFrameBytes(maxFrameBytes)
+                .withOutboundQueueBytes(outboundQueueBytes);
+        NodeConfig node = NodeConfig.defaults()
+                .withMaxSubscriptionsPerConnection(maxSubscriptions)
+                .withRetention(new Retention(retentionAge, retentionEntries));
+        ServerConfig config = new ServerConfig(data, node, transport, syncFull);
+
+        PulsebaseServer server = PulsebaseServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "pulsebase-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

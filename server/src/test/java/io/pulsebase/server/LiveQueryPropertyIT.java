@@ -1,0 +1,233 @@
+package io.pulsebase.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * The live-query invariant, end to end: for random transactions (through the API and through another
+ * program writing the SQLite file directly, several rows per transaction) and a random filtered
+ * subscription, the client's copy — snapshot plus applied changes, across a disconnect and a
+ * {@code since}-resume in the middle — equals the filter re-run by SQLite on the table at the client's
+ * last position. Every frame is also checked on its own: positions grow, an UPDATE or DELETE names the
+ * row as the client last saw it, an INSERT names a row the client does not have.
+ */
+class LiveQueryPropertyIT {
+    private static final AtomicInteger TABLES = new AtomicInteger();
+    private static TestServer server;
+
+    @BeforeContainer
+    static void startServer() {
+        server = TestServer.start();
+        server.sql("CREATE TABLE sentinel (id INTEGER PRIMARY KEY, n INTEGER)");
+    }
+
+    @AfterContainer
+    static void stopServer() {
+        server.close();
+    }
+
+    /** One statement run through {@code /v1/sql}, or a multi-statement transaction run by another program. */
+    record Tx(List<String> statements, boolean external) {
+    }
+
+    @Property(tries = 25)
+    void clientCopyEqualsQueryAtItsPosition(@ForAll("filters") String filter,
+                                            @ForAll("histories") List<Tx> history,
+                                            @ForAll("splits") double splitAt) throws Exception {
+        String table = "live" + TABLES.incrementAndGet();
+        server.sql("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
+        server.sql("INSERT INTO " + table + " (id, a, b, c) VALUES (1, 1, 'x', 0.5), (2, 2, 'y', 1.5), (3, 3, NULL, 2.5)");
+        List<Tx> txs = history.stream().map(tx -> forTable(tx, table)).toList();
+        int split = (int) (txs.size() * splitAt);
+
+        ClientCopy copy = new ClientCopy();
+        RealtimeClient client = subscribe(table, filter, null, copy);
+        run(txs.subList(0, split));
+        settle(client, copy, table);
+        client.close();
+
+        run(txs.subList(split, txs.size()));   // while disconnected
+
+        RealtimeClient resumed = subscribe(table, filter, copy.position, copy);
+        settle(resumed, copy, table);
+        resumed.close();
+
+        JsonNode expected = Json.read(server.sql("SELECT * FROM " + table + " WHERE " + filter + " ORDER BY id"));
+        Map<Long, Map<String, Object>> want = new TreeMap<>();
+        for (JsonNode row : expected.path("rows")) {
+            want.put(row.path("id").asLong(), Json.MAPPER.convertValue(row, Map.class));
+        }
+        assertThat(copy.rows).as("client copy for filter %s", filter).isEqualTo(want);
+    }
+
+    private static RealtimeClient subscribe(String table, String filter, String since, ClientCopy copy) {
+        RealtimeClient client = RealtimeClient.connect(server.ws());
+        client.requestOk("type", "subscribe", "topic", "sentinel");
+        if (since == null) {
+            client.send("type", "subscribe", "topic", table, "filter", filter, "snapshot", true);
+        } else {
+            client.send("type", "subscribe", "topic", table, "filter", filter, "since", since);
+        }
+        return client;
+    }
+
+    /** Writes a sentinel row and applies every frame until its change arrives: the client is then current. */
+    private static void settle(RealtimeClient client, ClientCopy copy, String table) {
+        String body = server.sql("INSERT INTO sentinel (n) VALUES (1)");
+        long sentinel = Json.read(body).path("position").asLong();
+        while (true) {
+            JsonNode frame = client.await(f -> true, Duration.ofSeconds(15));
+            String type = frame.path("type").asText();
+            if (type.equals("reply")) {
+                assertThat(frame.path("ok").asBoolean()).as("reply %s", frame).isTrue();
+                continue;
+            }
+            if (frame.path("topic").asText().equals("sentinel")) {
+                if (frame.path("position").asLong() >= sentinel) {
+                    return;
+                }
+                continue;
+            }
+            assertThat(frame.path("topic").asText()).isEqualTo(table);
+            copy.apply(frame);
+        }
+    }
+
+    private static void run(List<Tx> txs) throws SQLException {
+        for (Tx tx : txs) {
+            if (!tx.external()) {
+                server.sql(tx.statements().get(0));
+                continue;
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + server.databaseFile());
+                 Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 5000");
+                c.setAutoCommit(false);
+                for (String sql : tx.statements()) {
+                    s.executeUpdate(sql);
+                }
+                c.commit();
+            }
+        }
+    }
+
+    private static Tx forTable(Tx tx, String table) {
+        return new Tx(tx.statements().stream().map(s -> s.replace("$T", table)).toList(), tx.external());
+    }
+
+    /** The client's local copy, built only from frames. */
+    static final class ClientCopy {
+        final Map<Long, Map<String, Object>> rows = new TreeMap<>();
+        String position;
+        long lastPosition = -1;
+
+        @SuppressWarnings("unchecked")
+        void apply(JsonNode frame) {
+            long pos = frame.path("position").asLong();
+            switch (frame.path("type").asText()) {
+                case "snapshot" -> {
+                    rows.clear();
+                    for (JsonNode row : frame.path("rows")) {
+                        rows.put(row.path("id").asLong(), Json.MAPPER.convertValue(row, Map.class));
+                    }
+                }
+                case "db_change" -> {
+                    assertThat(pos).as("positions grow").isGreaterThan(lastPosition);
+                    for (JsonNode change : frame.path("changes")) {
+                        String op = change.path("operation").asText();
+                        Map<String, Object> data = Json.MAPPER.convertValue(change.path("data"), Map.class);
+                        Map<String, Object> old = change.hasNonNull("old")
+                                ? Json.MAPPER.convertValue(change.path("old"), Map.class) : null;
+                        switch (op) {
+                            case "INSERT" -> {
+                                long id = ((Number) data.get("id")).longValue();
+                                assertThat(rows).as("INSERT of a row the client lacks").doesNotContainKey(id);
+                                rows.put(id, data);
+                            }
+                            case "UPDATE" -> {
+                                long id = ((Number) data.get("id")).longValue();
+                                assertThat(rows.get(id)).as("UPDATE's old row is the client's row").isEqualTo(old);
+                                rows.put(id, data);
+                            }
+                            case "DELETE" -> {
+                                long id = ((Number) old.get("id")).longValue();
+                                assertThat(rows.get(id)).as("DELETE's old row is the client's row").isEqualTo(old);
+                                rows.remove(id);
+                            }
+                            default -> throw new AssertionError("unknown operation " + op);
+                        }
+                    }
+                }
+                default -> throw new AssertionError("unexpected frame " + frame);
+            }
+            lastPosition = pos;
+            position = Long.toString(pos);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ generators
+
+    @Provide
+    Arbitrary<Double> splits() {
+        return Arbitraries.doubles().between(0, 1);
+    }
+
+    @Provide
+    Arbitrary<String> filters() {
+        Arbitrary<String> atom = Arbitraries.oneOf(
+                Arbitraries.integers().between(0, 5).map(v -> "a = " + v),
+                Arbitraries.integers().between(0, 5).map(v -> "a != " + v),
+                Arbitraries.integers().between(0, 5).map(v -> "a > " + v),
+                Arbitraries.integers().between(0, 5).map(v -> "a <= " + v),
+                Arbitraries.of("b = 'x'", "b = 'y'", "b IS NULL", "b IS NOT NULL", "b LIKE 'X%'", "b IN ('x', 'z')",
+                        "b NOT IN ('y')", "a IN (1, 3, 5)", "a NOT IN (2, NULL)", "c >= 1.5", "c < 1",
+                        "a BETWEEN 1 AND 3", "a NOT BETWEEN 2 AND 4", "c = 2.5", "a = c"));
+        Arbitrary<String> pair = Combinators.combine(atom, atom, Arbitraries.of("AND", "OR"))
+                .as((l, r, op) -> "(" + l + " " + op + " " + r + ")");
+        return Arbitraries.oneOf(atom, pair, pair.map(p -> "NOT " + p),
+                Combinators.combine(pair, atom).as((p, a) -> p + " AND " + a));
+    }
+
+    @Provide
+    Arbitrary<List<Tx>> histories() {
+        Arbitrary<Integer> id = Arbitraries.integers().between(1, 12);
+        Arbitrary<String> a = Arbitraries.integers().between(0, 5).map(String::valueOf);
+        Arbitrary<String> b = Arbitraries.of("'x'", "'y'", "'z'", "'X'", "NULL");
+        Arbitrary<String> c = Arbitraries.of("0.5", "1.0", "1.5", "2.5", "NULL");
+        Arbitrary<String> insert = Combinators.combine(id, a, b, c)
+                .as((i, va, vb, vc) -> "INSERT OR REPLACE INTO $T (id, a, b, c) VALUES (" + i + ", " + va + ", " + vb + ", " + vc + ")");
+        Arbitrary<String> update = Combinators.combine(id, a, b)
+                .as((i, va, vb) -> "UPDATE $T SET a = " + va + ", b = " + vb + " WHERE id = " + i);
+        Arbitrary<String> bulkUpdate = Combinators.combine(a, c)
+                .as((va, vc) -> "UPDATE $T SET c = " + vc + " WHERE a >= " + va);
+        Arbitrary<String> delete = id.map(i -> "DELETE FROM $T WHERE id = " + i);
+        Arbitrary<String> bulkDelete = a.map(va -> "DELETE FROM $T WHERE a = " + va);
+        Arbitrary<String> statement = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, insert), net.jqwik.api.Tuple.of(3, update), net.jqwik.api.Tuple.of(1, bulkUpdate),
+                net.jqwik.api.Tuple.of(2, delete), net.jqwik.api.Tuple.of(1, bulkDelete));
+        Arbitrary<Tx> viaApi = statement.map(s -> new Tx(List.of(s), false));
+        Arbitrary<Tx> external = statement.list().ofMinSize(1).ofMaxSize(4).map(l -> new Tx(l, true));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, viaApi), net.jqwik.api.Tuple.of(1, external))
+                .list().ofMinSize(1).ofMaxSize(20);
+    }
+}

@@ -1,0 +1,195 @@
+package io.pulsebase.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A plain WebSocket client for black-box tests, speaking the wire protocol as JSON text. Every frame the
+ * server sends is kept, in order; tests wait for the frames they expect.
+ */
+public final class RealtimeClient implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+
+    private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final AtomicInteger refs = new AtomicInteger();
+    private volatile int closeCode = -1;
+    private volatile String closeReason;
+    private final WebSocket socket;
+
+    private RealtimeClient(URI uri) {
+        this.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(uri, new Listener()).join();
+    }
+
+    public static RealtimeClient connect(URI uri) {
+        return new RealtimeClient(uri);
+    }
+
+    /** Sends raw text (which need not be valid JSON). */
+    public void sendRaw(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    /** Sends a message built from alternating keys and values with a fresh {@code ref}; answers the ref. */
+    public String send(Object... keysAndValues) {
+        String ref = "r" + refs.incrementAndGet();
+        Object[] withRef = new Object[keysAndValues.length + 2];
+        System.arraycopy(keysAndValues, 0, withRef, 0, keysAndValues.length);
+        withRef[keysAndValues.length] = "ref";
+        withRef[keysAndValues.length + 1] = ref;
+        sendRaw(Json.object(withRef));
+        return ref;
+    }
+
+    /** Sends a message and waits for its reply. */
+    public JsonNode request(Object... keysAndValues) {
+        String ref = send(keysAndValues);
+        return await(f -> f.path("type").asText().equals("reply") && f.path("ref").asText().equals(ref));
+    }
+
+    /** Sends a message, waits for its reply and fails unless it is ok. */
+    public JsonNode requestOk(Object... keysAndValues) {
+        JsonNode reply = request(keysAndValues);
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("expected ok reply, got " + reply);
+        }
+        return reply;
+    }
+
+    /** Waits for the next frame matching the predicate; frames before it that do not match are dropped. */
+    public JsonNode await(Predicate<JsonNode> match) {
+        return await(match, DEFAULT_WAIT);
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                JsonNode frame = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    throw new AssertionError("no matching frame within " + timeout + " (close code " + closeCode + ")");
+                }
+                if (match.test(frame)) {
+                    return frame;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    /** The next frame of a type. */
+    public JsonNode awaitType(String type) {
+        return await(f -> f.path("type").asText().equals(type));
+    }
+
+    /** Every frame received within {@code quiet} of the previous one, until none arrives for that long. */
+    public List<JsonNode> drain(Duration quiet) {
+        List<JsonNode> frames = new ArrayList<>();
+        try {
+            JsonNode f;
+            while ((f = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                frames.add(f);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return frames;
+    }
+
+    /** The next frame, if one arrives within the timeout. */
+    public JsonNode poll(Duration timeout) {
+        try {
+            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Waits until the server closed the connection; answers the close code. */
+    public int awaitClose(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (closeCode < 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return closeCode;
+    }
+
+    public int closeCode() {
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public boolean isOpen() {
+        return closeCode < 0 && !socket.isInputClosed();
+    }
+
+    /** Drops the TCP connection without a close handshake. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the server may already be gone
+            }
+        }
+        socket.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                inbox.add(Json.read(partial.toString()));
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = reason;
+            closeCode = statusCode;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            if (closeCode < 0) {
+                closeCode = 1006;
+                closeReason = String.valueOf(error);
+            }
+        }
+    }
+}
