@@ -48,7 +48,8 @@ public final class PulsebaseServer implements AutoCloseable {
                 registry);
         try {
             node.start();
-            RealtimeServer transport = RealtimeServer.start(config.transport(), node, registry);
+            RealtimeServer transport = new RealtimeServer(config.transport(), node, registry);
+            transport.start();
             log.atInfo().addKeyValue("port", transport.port()).addKeyValue("data", config.dataDir().toAbsolutePath())
                     .log("Pulsebase is listening on port {}", transport.port());
             return new PulsebaseServer(config, storage, node, transport);

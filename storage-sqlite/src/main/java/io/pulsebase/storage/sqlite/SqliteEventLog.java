@@ -1,0 +1,198 @@
+package io.pulsebase.storage.sqlite;
+
+import io.pulsebase.core.log.Commit;
+import io.pulsebase.core.log.EventLog;
+import io.pulsebase.core.log.LogEntry;
+import io.pulsebase.core.log.PositionExpiredException;
+import io.pulsebase.core.log.Retention;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The log as the table {@code _pb_log}: one row per captured row change, {@code seq} (AUTOINCREMENT: increasing
+ * in commit order since SQLite has one writer at a time, and never reused, even after pruning) and the
+ * transaction marker {@code tx}. An entry is a run of consecutive rows with the same marker; its position is
+ * the {@code seq} of its last row. The head is the highest {@code seq} ever given out; the horizon is the
+ * last pruned position, kept in {@code _pb_meta} as {@code pruned_through}.
+ *
+ * <p>Every read runs in one read transaction, so it sees only committed transactions, whole.
+ *
+ * <p>Retention counts entries exactly: the markers never decrease along the log, so a run is a transaction
+ * (or, for other programs' writes between two polls of capture, a few merged ones; see
+ * {@link SqliteChangeSource}). Pruning deletes a prefix of the log in one write transaction; the scan that
+ * chooses where it ends runs on a reader first and costs time in proportion to the rows it passes.
+ */
+public final class SqliteEventLog implements EventLog {
+    private final SqliteConnections connections;
+
+    SqliteEventLog(SqliteConnections connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public long head() {
+        try {
+            return connections.read(c -> LogRow.head(c, connections));
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "reading the log head");
+        }
+    }
+
+    @Override
+    public long horizon() {
+        try {
+            return connections.read(c -> LogRow.horizon(c, connections));
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "reading the log horizon");
+        }
+    }
+
+    @Override
+    public List<LogEntry> readAfter(long after, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1");
+        }
+        try {
+            return connections.read(c -> {
+                long horizon = LogRow.horizon(c, connections);
+                long head = LogRow.head(c, connections);
+                if (after < horizon) {
+                    throw new PositionExpiredException("position " + after + " is older than the log's retention"
+                            + " (oldest resumable position is " + horizon + "); re-snapshot");
+                }
+                if (after > head) {
+                    throw new PositionExpiredException(
+                            "position " + after + " is ahead of this server's log (head " + head + ")");
+                }
+                return read(c, after, max);
+            });
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "reading the log");
+        }
+    }
+
+    private List<LogEntry> read(Connection c, long after, int max) throws SQLException {
+        List<LogEntry> entries = new ArrayList<>();
+        CommitAssembler assembler = new CommitAssembler();
+        PreparedStatement ps = connections.prepared(c,
+                "SELECT " + LogRow.COLUMNS + " FROM _pb_log WHERE seq > ? ORDER BY seq");
+        ps.setLong(1, after);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                LogRow row = LogRow.read(rs);
+                if (assembler.pending() && row.tx() != assembler.pendingTx() && entries.size() + 1 == max) {
+                    break; // the next entry would be one too many
+                }
+                Commit finished = assembler.add(row);
+                if (finished != null) {
+                    entries.add(finished);
+                }
+            }
+        }
+        Commit last = assembler.finish();
+        if (last != null) {
+            entries.add(last);
+        }
+        return entries;
+    }
+
+    @Override
+    public long prune(Retention retention) {
+        try {
+            long bound = connections.read(c -> pruneBound(c, retention, System.currentTimeMillis()));
+            if (bound == 0) {
+                return 0;
+            }
+            return connections.write(c -> {
+                if (bound <= LogRow.horizon(c, connections)) {
+                    return 0L;
+                }
+                long removed;
+                try (PreparedStatement count = c.prepareStatement(
+                        "SELECT count(DISTINCT tx) FROM _pb_log WHERE seq <= ?")) {
+                    count.setLong(1, bound);
+                    try (ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        removed = rs.getLong(1);
+                    }
+                }
+                try (PreparedStatement delete = c.prepareStatement("DELETE FROM _pb_log WHERE seq <= ?");
+                        PreparedStatement meta = c.prepareStatement(
+                                "UPDATE _pb_meta SET value = ? WHERE key = 'pruned_through'")) {
+                    delete.setLong(1, bound);
+                    delete.executeUpdate();
+                    meta.setLong(1, bound);
+                    meta.executeUpdate();
+                }
+                return removed;
+            });
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "pruning the log");
+        }
+    }
+
+    /**
+     * The position of the newest entry to prune (0 for none): the later of the age bound and the count
+     * bound, never the newest entry.
+     */
+    private static long pruneBound(Connection c, Retention retention, long now) throws SQLException {
+        long newestSeq;
+        long newestTx;
+        long oldestSeq;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, tx, (SELECT min(seq) FROM _pb_log) FROM _pb_log ORDER BY seq DESC LIMIT 1");
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return 0;
+            }
+            newestSeq = rs.getLong(1);
+            newestTx = rs.getLong(2);
+            oldestSeq = rs.getLong(3);
+        }
+        long ageBound;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, tx FROM _pb_log WHERE ts >= ? ORDER BY seq LIMIT 1")) {
+            ps.setLong(1, now - retention.maxAge().toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                ageBound = rs.next()
+                        ? endOfEntryBefore(c, rs.getLong(1), rs.getLong(2))
+                        : endOfEntryBefore(c, newestSeq, newestTx);
+            }
+        }
+        long countBound = 0;
+        // Each entry has at least one row: with no more rows than maxEntries there is nothing to count.
+        if (newestSeq - oldestSeq + 1 > retention.maxEntries()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, tx FROM _pb_log ORDER BY seq DESC");
+                    ResultSet rs = ps.executeQuery()) {
+                long entries = 0;
+                long tx = Long.MIN_VALUE;
+                while (rs.next()) {
+                    if (entries == 0 || rs.getLong(2) != tx) {
+                        tx = rs.getLong(2);
+                        if (++entries > retention.maxEntries()) {
+                            countBound = rs.getLong(1);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return Math.max(ageBound, countBound);
+    }
+
+    /** The position of the entry before the one holding row {@code seq} (marker {@code tx}); 0 if none. */
+    private static long endOfEntryBefore(Connection c, long seq, long tx) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq FROM _pb_log WHERE seq < ? AND tx <> ? ORDER BY seq DESC LIMIT 1")) {
+            ps.setLong(1, seq);
+            ps.setLong(2, tx);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+}
