@@ -70,7 +70,8 @@ class CrashRecoveryIT {
             writer.join(10_000);
 
             RealtimeClient resumed = RealtimeClient.connect(server.ws());
-            resumed.requestOk("type", "subscribe", "topic", "events", "since", Long.toString(lastPosition[0]));
+            // Replayed changes arrive before the subscribe reply: collect everything, do not wait for the reply.
+            resumed.send("type", "subscribe", "topic", "events", "since", Long.toString(lastPosition[0]));
             JsonNode table = Json.read(post(server.http("/v1/sql"),
                     Json.object("sql", "SELECT id FROM events ORDER BY id")).body());
             long head = table.path("position").asLong();

@@ -1,0 +1,44 @@
+package io.pulsebase.transport;
+
+import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.JsonCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One REST answer before it becomes a Netty response: status, content type, body and any extra headers.
+ * Every error body has the shape {@code {"error": {"code", "message"}}}.
+ */
+record RestResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+    static final String JSON = "application/json; charset=utf-8";
+    /** Plain values only (maps, lists, strings, numbers), so a shared codec is enough. */
+    private static final JsonCodec CODEC = new JsonCodec();
+
+    public RestResponse {
+        headers = Map.copyOf(headers);
+    }
+
+    /** A JSON body from plain values (Map, List, String, Number, Boolean, null). */
+    public static RestResponse json(int status, Object value) {
+        return new RestResponse(status, JSON, CODEC.encodeValue(value), Map.of());
+    }
+
+    /** The error body for a named error, with the code's HTTP status. */
+    public static RestResponse error(ErrorCode code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code.wireName());
+        error.put("message", message);
+        return json(code.httpStatus(), Map.of("error", error));
+    }
+
+    public static RestResponse text(int status, String contentType, String text) {
+        return new RestResponse(status, contentType, text.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    public RestResponse withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new RestResponse(status, contentType, body, h);
+    }
+}

@@ -1,0 +1,102 @@
+package io.pulsebase.transport;
+
+import io.netty.handler.codec.http.HttpMethod;
+import io.pulsebase.protocol.ErrorCode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The REST route table: which endpoints exist at a path, by method. A path with none is {@code 404 not_found},
+ * a method without one {@code 405 method_not_allowed}. Shared by every connection of a server.
+ *
+ * <pre>
+ * GET    /health                            ready: 200 {"status":"ok"}, else 503 {"status":"unavailable"}
+ * GET    /metrics                           Prometheus text
+ * POST   /v1/sql                            {"sql", "params"} → {"columns","rows","changes","position"}
+ * GET    /v1/tables/{table}/rows            ?filter=&amp;order=&amp;limit= → {"rows","position"}
+ * POST   /v1/tables/{table}/rows            row → 201 {"row","position"}
+ * GET    /v1/tables/{table}/rows/{id}       {"row"}
+ * PATCH  /v1/tables/{table}/rows/{id}       changed columns → {"row","position"}
+ * DELETE /v1/tables/{table}/rows/{id}       {"row","position"}
+ * POST   /v1/publish, GET /v1/history, GET /v1/presence    501 not_supported (channels land later)
+ * </pre>
+ */
+final class RestRoutes {
+    /** One endpoint; runs on the blocking executor. */
+    @FunctionalInterface
+    interface Endpoint {
+        RestResponse handle(RestRequest request) throws Exception;
+    }
+
+    private final TransportServices services;
+    private final TableEndpoints tables;
+
+    RestRoutes(TransportServices services) {
+        this.services = services;
+        this.tables = new TableEndpoints(services.node());
+    }
+
+    /** The endpoints at a path, by method; empty when there is none. */
+    Map<HttpMethod, Endpoint> resolve(List<String> s) {
+        int n = s.size();
+        if (n == 1 && s.get(0).equals("health")) {
+            return Map.of(HttpMethod.GET, r -> health());
+        }
+        if (n == 1 && s.get(0).equals("metrics")) {
+            return Map.of(HttpMethod.GET, r -> metrics());
+        }
+        if (n < 2 || !s.get(0).equals("v1")) {
+            return Map.of();
+        }
+        return switch (s.get(1)) {
+            case "sql" -> n == 2 ? Map.of(HttpMethod.POST, tables::sql) : Map.of();
+            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, r -> notYet("channels are")) : Map.of();
+            case "history" -> n == 2 ? Map.of(HttpMethod.GET, r -> notYet("channel history is")) : Map.of();
+            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, r -> notYet("presence is")) : Map.of();
+            // The upgrade itself and SSE streams are taken before the router; what reaches it here is refused.
+            case "realtime" -> n == 2 ? Map.of(HttpMethod.GET, r -> RestResponse.error(ErrorCode.BAD_REQUEST,
+                    "this endpoint is a WebSocket: send GET with 'Upgrade: websocket'"))
+                    : n == 3 && s.get(2).equals("sse") ? Map.of(HttpMethod.GET, r -> RestResponse.error(
+                            ErrorCode.BAD_REQUEST, "malformed SSE request")) : Map.of();
+            case "tables" -> tableRoutes(s);
+            default -> Map.of();
+        };
+    }
+
+    private Map<HttpMethod, Endpoint> tableRoutes(List<String> s) {
+        if (s.size() < 4 || !s.get(3).equals("rows")) {
+            return Map.of();
+        }
+        String table = s.get(2);
+        if (s.size() == 4) {
+            return Map.of(
+                    HttpMethod.GET, r -> tables.list(table, r),
+                    HttpMethod.POST, r -> tables.insert(table, r));
+        }
+        if (s.size() == 5) {
+            String id = s.get(4);
+            return Map.of(
+                    HttpMethod.GET, r -> tables.get(table, id, r),
+                    HttpMethod.PATCH, r -> tables.update(table, id, r),
+                    HttpMethod.DELETE, r -> tables.delete(table, id, r));
+        }
+        return Map.of();
+    }
+
+    private RestResponse health() {
+        return services.node().ready()
+                ? RestResponse.json(200, Map.of("status", "ok"))
+                : RestResponse.json(503, Map.of("status", "unavailable"));
+    }
+
+    private RestResponse metrics() {
+        if (services.prometheus() == null) {
+            return RestResponse.error(ErrorCode.NOT_FOUND, "metrics are not enabled on this server");
+        }
+        return RestResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", services.prometheus().scrape());
+    }
+
+    private static RestResponse notYet(String whatIs) {
+        return RestResponse.error(ErrorCode.NOT_SUPPORTED, whatIs + " not available on this server yet");
+    }
+}

@@ -1,0 +1,40 @@
+package io.pulsebase.transport;
+
+import io.pulsebase.core.log.EventLog;
+import io.pulsebase.core.log.LogEntry;
+import io.pulsebase.core.log.PositionExpiredException;
+import io.pulsebase.core.log.Retention;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An in-memory {@link EventLog} that tests append to; never prunes. */
+final class ListEventLog implements EventLog {
+    private final List<LogEntry> entries = new ArrayList<>();
+
+    synchronized void append(LogEntry entry) {
+        entries.add(entry);
+    }
+
+    @Override
+    public synchronized long head() {
+        return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).position();
+    }
+
+    @Override
+    public long horizon() {
+        return 0;
+    }
+
+    @Override
+    public synchronized List<LogEntry> readAfter(long after, int max) {
+        if (after > head()) {
+            throw new PositionExpiredException("position " + after + " is ahead of the log");
+        }
+        return entries.stream().filter(e -> e.position() > after).limit(max).toList();
+    }
+
+    @Override
+    public long prune(Retention retention) {
+        return 0;
+    }
+}
