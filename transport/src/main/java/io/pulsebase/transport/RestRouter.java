@@ -128,7 +128,9 @@ final class RestRouter extends ChannelInboundHandlerAdapter {
             return endpoint.handle(request);
         } catch (ProtocolException e) {
             return RestResponse.error(e.code(), e.getMessage());
-        } catch (Exception | StackOverflowError e) {
+        } catch (Throwable e) {
+            // Whatever went wrong, the client gets an answer: a request must never hang (a LinkageError or an
+            // assertion in a handler would otherwise leave the connection waiting forever).
             log.error("{} {} failed", request.method(), request.path(), e);
             return RestResponse.error(ErrorCode.INTERNAL, "internal error");
         }

@@ -62,6 +62,8 @@ public final class SqliteDatabase implements Database {
     private final TableCatalog catalog;
     private final Runnable afterLoggedCommit;
     private final Runnable onClose;
+    /** The schema version at which this database last made sure every table has its capture triggers. */
+    private volatile long triggersCurrentAt = Long.MIN_VALUE;
 
     SqliteDatabase(SqliteConnections connections, TableCatalog catalog, Runnable afterLoggedCommit, Runnable onClose) {
         this.connections = connections;
@@ -208,9 +210,24 @@ public final class SqliteDatabase implements Database {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A table another program created is captured from the moment this answers it: when the schema changed
+     * since triggers were last brought up to date, they are installed here first (in a write transaction)
+     * rather than left to the next capture poll, so a client that subscribes to the new table and then writes
+     * to it misses nothing.
+     */
     @Override
     public Optional<TableSchema> table(String name) {
         try {
+            if (!connections.read(c -> catalog.schemaVersion(c) == triggersCurrentAt)) {
+                connections.write(w -> {
+                    CaptureTriggers.install(w, catalog);
+                    triggersCurrentAt = catalog.schemaVersion(w);
+                    return null;
+                });
+            }
             return connections.read(c -> catalog.table(c, name));
         } catch (SQLException e) {
             throw SqliteErrors.unexpected(e, "reading a table schema");
