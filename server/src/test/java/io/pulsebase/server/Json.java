@@ -37,4 +37,18 @@ public final class Json {
             throw new IllegalArgumentException("not JSON: " + json, e);
         }
     }
+
+    /** The position in {@code node.field}: it must be a JSON string of decimal digits (protocol rule). */
+    public static long position(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        if (!value.isTextual() || !value.asText().matches("[0-9]+")) {
+            throw new AssertionError("'" + field + "' is not a position string: " + node);
+        }
+        return Long.parseLong(value.asText());
+    }
+
+    /** The {@code position} of a frame or REST answer. */
+    public static long position(JsonNode node) {
+        return position(node, "position");
+    }
 }

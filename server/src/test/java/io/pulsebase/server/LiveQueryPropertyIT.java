@@ -80,18 +80,33 @@ class LiveQueryPropertyIT {
         assertThat(copy.rows).as("client copy for filter %s", filter).isEqualTo(want);
     }
 
+    /**
+     * Subscribes to the sentinel table and to the table under test, applying the snapshot or replayed changes,
+     * which arrive before the subscribe reply.
+     */
     private static RealtimeClient subscribe(String table, String filter, String since, ClientCopy copy) {
         RealtimeClient client = RealtimeClient.connect(server.ws());
         client.requestOk("type", "subscribe", "topic", "sentinel");
-        if (since == null) {
-            client.send("type", "subscribe", "topic", table, "filter", filter, "snapshot", true);
-        } else {
-            client.send("type", "subscribe", "topic", table, "filter", filter, "since", since);
+        String ref = since == null
+                ? client.send("type", "subscribe", "topic", table, "filter", filter, "snapshot", true)
+                : client.send("type", "subscribe", "topic", table, "filter", filter, "since", since);
+        while (true) {
+            JsonNode frame = client.await(f -> true, Duration.ofSeconds(15));
+            if (frame.path("type").asText().equals("reply")) {
+                assertThat(frame.path("ok").asBoolean()).as("reply %s", frame).isTrue();
+                if (frame.path("ref").asText().equals(ref)) {
+                    return client;
+                }
+            } else if (frame.path("topic").asText().equals(table)) {
+                copy.apply(frame);
+            }
         }
-        return client;
     }
 
-    /** Writes a sentinel row and applies every frame until its change arrives: the client is then current. */
+    /**
+     * Writes a sentinel row and applies every frame until its change arrives. Both subscriptions are live by
+     * now and frames reach a connection in commit order, so the client is then current.
+     */
     private static void settle(RealtimeClient client, ClientCopy copy, String table) {
         String body = server.sql("INSERT INTO sentinel (n) VALUES (1)");
         long sentinel = Json.read(body).path("position").asLong();
@@ -215,7 +230,12 @@ class LiveQueryPropertyIT {
         Arbitrary<String> b = Arbitraries.of("'x'", "'y'", "'z'", "'X'", "NULL");
         Arbitrary<String> c = Arbitraries.of("0.5", "1.0", "1.5", "2.5", "NULL");
         Arbitrary<String> insert = Combinators.combine(id, a, b, c)
-                .as((i, va, vb, vc) -> "INSERT OR REPLACE INTO $T (id, a, b, c) VALUES (" + i + ", " + va + ", " + vb + ", " + vc + ")");
+                .as((i, va, vb, vc) -> "INSERT INTO $T (id, a, b, c) VALUES (" + i + ", " + va + ", " + vb + ", " + vc
+                        + ") ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b, c = excluded.c");
+        // REPLACE deletes the old row without firing delete triggers unless recursive_triggers is on, which
+        // Pulsebase's own connections enable; another program must enable it too (docs), so only the API uses it.
+        Arbitrary<String> replace = Combinators.combine(id, a, b)
+                .as((i, va, vb) -> "REPLACE INTO $T (id, a, b, c) VALUES (" + i + ", " + va + ", " + vb + ", 1.0)");
         Arbitrary<String> update = Combinators.combine(id, a, b)
                 .as((i, va, vb) -> "UPDATE $T SET a = " + va + ", b = " + vb + " WHERE id = " + i);
         Arbitrary<String> bulkUpdate = Combinators.combine(a, c)
@@ -225,7 +245,8 @@ class LiveQueryPropertyIT {
         Arbitrary<String> statement = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, insert), net.jqwik.api.Tuple.of(3, update), net.jqwik.api.Tuple.of(1, bulkUpdate),
                 net.jqwik.api.Tuple.of(2, delete), net.jqwik.api.Tuple.of(1, bulkDelete));
-        Arbitrary<Tx> viaApi = statement.map(s -> new Tx(List.of(s), false));
+        Arbitrary<Tx> viaApi = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, statement), net.jqwik.api.Tuple.of(1, replace))
+                .map(s -> new Tx(List.of(s), false));
         Arbitrary<Tx> external = statement.list().ofMinSize(1).ofMaxSize(4).map(l -> new Tx(l, true));
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, viaApi), net.jqwik.api.Tuple.of(1, external))
                 .list().ofMinSize(1).ofMaxSize(20);

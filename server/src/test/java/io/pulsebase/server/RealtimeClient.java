@@ -27,18 +27,39 @@ public final class RealtimeClient implements AutoCloseable {
     private volatile String closeReason;
     private final WebSocket socket;
 
-    private RealtimeClient(URI uri) {
-        this.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(uri, new Listener()).join();
+    private RealtimeClient(URI uri, java.util.Map<String, String> headers) {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
+        this.socket = builder.buildAsync(uri, new Listener()).join();
     }
 
     public static RealtimeClient connect(URI uri) {
-        return new RealtimeClient(uri);
+        return new RealtimeClient(uri, java.util.Map.of());
+    }
+
+    /** Connects with extra handshake headers (for example {@code Authorization}). */
+    public static RealtimeClient connect(URI uri, java.util.Map<String, String> headers) {
+        return new RealtimeClient(uri, headers);
     }
 
     /** Sends raw text (which need not be valid JSON). */
     public void sendRaw(String text) {
         socket.sendText(text, true).join();
+    }
+
+    /** Sends one binary frame. */
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /** The next frame of any type. */
+    public JsonNode next() {
+        return await(f -> true);
+    }
+
+    /** The next {@code db_change} frame on a topic (other frames before it are dropped). */
+    public JsonNode awaitChange(String topic) {
+        return await(f -> f.path("type").asText().equals("db_change") && f.path("topic").asText().equals(topic));
     }
 
     /** Sends a message built from alternating keys and values with a fresh {@code ref}; answers the ref. */

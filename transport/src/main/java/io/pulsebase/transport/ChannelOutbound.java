@@ -98,6 +98,11 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
     }
 
     @Override
+    public final long capacityBytes() {
+        return limit;
+    }
+
+    @Override
     public final long queuedBytes() {
         long pending = queuedBytes.get();
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();

@@ -26,6 +26,9 @@ public interface Outbound {
     /** Bytes queued but not yet written to the socket. */
     long queuedBytes();
 
+    /** The queue's bound in bytes: beyond it {@link #send} refuses and the connection is closed. */
+    long capacityBytes();
+
     /** Closes the connection with a close code (WebSocket) or ends the stream (SSE). Idempotent. */
     void close(CloseCode code, String detail);
 }

@@ -27,8 +27,7 @@ import java.util.Map;
  * answered {@code not_supported} until then.
  */
 final class SessionCommands {
-    /** While replaying, wait for the socket to drain below this before queueing more. */
-    private static final long CATCH_UP_HIGH_WATER = 1L << 20;
+    /** A replay that cannot queue anything for this long (the client stopped reading) gives up. */
     private static final long CATCH_UP_STALL_NANOS = 30_000_000_000L;
 
     private final Session session;
@@ -137,19 +136,26 @@ final class SessionCommands {
             for (LogEntry entry : entries) {
                 after = entry.position();
                 if (entry instanceof Commit commit) {
-                    solo.match(commit.changes(), (query, changes) -> subscription.sendCatchUp(Frame.encode(
-                            services.codec(), new ServerMessage.DbChange(query.table(), commit.position(), changes,
-                                    commit.timestamp(), commit.meta()), commit.position())));
+                    solo.match(commit.changes(), (query, changes) -> {
+                        awaitRoom();
+                        subscription.sendCatchUp(Frame.encode(services.codec(), new ServerMessage.DbChange(
+                                query.table(), commit.position(), changes, commit.timestamp(), commit.meta()),
+                                commit.position()));
+                    });
                 }
             }
-            awaitDrain();
         }
     }
 
-    /** Flow control for long replays: let the socket drain rather than overflow the queue. */
-    private void awaitDrain() {
+    /**
+     * Flow control for replays: before queueing the next frame, wait until the connection's queue is at most
+     * half full, so a backlog larger than the queue reaches a client that keeps reading instead of closing it
+     * as a slow consumer. Live frames meanwhile wait in the subscription's own buffer.
+     */
+    private void awaitRoom() {
+        long highWater = session.outbound().capacityBytes() / 2;
         long start = System.nanoTime();
-        while (session.outbound().queuedBytes() > CATCH_UP_HIGH_WATER && !session.isClosed()) {
+        while (session.outbound().queuedBytes() > highWater && !session.isClosed()) {
             if (System.nanoTime() - start > CATCH_UP_STALL_NANOS) {
                 session.outbound().close(CloseCode.SLOW_CONSUMER, "client stopped reading during replay");
                 throw new ProtocolException(ErrorCode.UNAVAILABLE, "client stopped reading during replay");

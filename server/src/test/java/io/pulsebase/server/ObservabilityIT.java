@@ -1,0 +1,139 @@
+package io.pulsebase.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code /health} and {@code /metrics} on a real server: the documented meters exist in Prometheus text format
+ * and move with what happens (sessions, subscriptions, connections, captured entries, delivered changes).
+ */
+class ObservabilityIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.start();
+        server.sql("CREATE TABLE obs (id INTEGER PRIMARY KEY, v INTEGER)");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private static String scrape() {
+        HttpResponse<String> r = server.request("GET", "/metrics", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+        return r.body();
+    }
+
+    /** The value of the first sample whose name (and labels) start with {@code series}, or NaN when none. */
+    static double sample(String text, String series) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            boolean match = line.startsWith(series + " ") || (!series.contains("{") && line.startsWith(series + "{"));
+            if (match) {
+                String[] parts = line.trim().split(" ");
+                return Double.parseDouble(parts[parts.length - 1]);
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static double metric(String series) {
+        return sample(scrape(), series);
+    }
+
+    @Test
+    void healthIsOkWhileCaptureRuns() {
+        HttpResponse<String> r = server.request("GET", "/health", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Json.read(r.body())).isEqualTo(Json.read("{\"status\":\"ok\"}"));
+    }
+
+    @Test
+    void metricsArePrometheusTextWithTheDocumentedMeters() {
+        String text = scrape();
+        for (String name : List.of("pulsebase_sessions", "pulsebase_subscriptions", "pulsebase_log_entries_captured_total",
+                "pulsebase_changes_delivered_total", "pulsebase_slow_consumer_disconnects_total",
+                "pulsebase_capture_lag_seconds", "pulsebase_connections")) {
+            assertThat(text).as("meter %s", name).containsPattern("(?m)^" + name + "[ {]");
+            assertThat(text).as("TYPE line of %s", name).containsPattern("(?m)^# TYPE " + name + " (gauge|counter)");
+        }
+        assertThat(text).contains("pulsebase_connections{transport=\"websocket\"}");
+        assertThat(text).contains("pulsebase_connections{transport=\"sse\"}");
+        assertThat(sample(text, "pulsebase_slow_consumer_disconnects_total")).isZero();
+        assertThat(sample(text, "pulsebase_capture_lag_seconds")).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void subscriptionSessionAndConnectionGaugesFollowTheClients() {
+        await().atMost(WAIT).until(() -> metric("pulsebase_subscriptions") == 0 && metric("pulsebase_sessions") == 0);
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            client.requestOk("type", "ping");
+            assertThat(metric("pulsebase_sessions")).isEqualTo(1);
+            assertThat(metric("pulsebase_connections{transport=\"websocket\"}")).isEqualTo(1);
+            assertThat(metric("pulsebase_subscriptions")).isZero();
+
+            client.requestOk("type", "subscribe", "topic", "obs");
+            assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
+            client.requestOk("type", "subscribe", "topic", "obs", "filter", "v > 1");   // replaces: still one
+            assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
+            client.requestOk("type", "unsubscribe", "topic", "obs");
+            assertThat(metric("pulsebase_subscriptions")).isZero();
+
+            client.requestOk("type", "subscribe", "topic", "obs");
+            assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
+        }
+        // a closed connection gives back its session and subscriptions
+        await().atMost(WAIT).untilAsserted(() -> {
+            String text = scrape();
+            assertThat(sample(text, "pulsebase_subscriptions")).isZero();
+            assertThat(sample(text, "pulsebase_sessions")).isZero();
+            assertThat(sample(text, "pulsebase_connections{transport=\"websocket\"}")).isZero();
+        });
+    }
+
+    @Test
+    void capturedAndDeliveredCountersGrowWithWrites() {
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            client.requestOk("type", "subscribe", "topic", "obs");
+            String before = scrape();
+            double captured = sample(before, "pulsebase_log_entries_captured_total");
+            double delivered = sample(before, "pulsebase_changes_delivered_total");
+            server.sql("INSERT INTO obs (v) VALUES (1)");
+            server.sql("INSERT INTO obs (v) VALUES (2), (3)");
+            server.sql("UPDATE obs SET v = v + 1");
+            for (int i = 0; i < 3; i++) {
+                JsonNode f = client.awaitChange("obs");
+                assertThat(f.path("changes").size()).isPositive();
+            }
+            await().atMost(WAIT).untilAsserted(() -> {
+                String after = scrape();
+                assertThat(sample(after, "pulsebase_log_entries_captured_total")).isGreaterThanOrEqualTo(captured + 3);
+                assertThat(sample(after, "pulsebase_changes_delivered_total")).isGreaterThanOrEqualTo(delivered + 3);
+            });
+        }
+    }
+
+    @Test
+    void sseConnectionsAreCounted() {
+        try (SseClient stream = SseClient.open(server.http("/v1/realtime/sse?topic=obs"), null)) {
+            assertThat(stream.status()).isEqualTo(200);
+            await().atMost(WAIT).until(() -> metric("pulsebase_connections{transport=\"sse\"}") == 1);
+        }
+        await().atMost(WAIT).until(() -> metric("pulsebase_connections{transport=\"sse\"}") == 0);
+    }
+}

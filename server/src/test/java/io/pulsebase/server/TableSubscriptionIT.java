@@ -1,0 +1,352 @@
+package io.pulsebase.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Table subscriptions over a real WebSocket against a real server: operations with data / old and growing
+ * positions, {@code events} and {@code filter} (enter / leave), snapshots, several subscribers, replacement,
+ * unsubscribe, ping and credentials. Capture details (transactions, commit order, other programs) are in
+ * {@link TransactionCaptureIT}.
+ */
+class TableSubscriptionIT {
+    private static final AtomicInteger TABLES = new AtomicInteger();
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private static String newTable(String columns) {
+        String name = "t" + TABLES.incrementAndGet();
+        server.sql("CREATE TABLE " + name + " (" + columns + ")");
+        return name;
+    }
+
+    private static JsonNode rest(int expectedStatus, String method, String path, String body) {
+        HttpResponse<String> r = server.request(method, path, body);
+        assertThat(r.statusCode()).as("%s %s -> %s", method, path, r.body()).isEqualTo(expectedStatus);
+        return Json.read(r.body());
+    }
+
+    private static JsonNode insert(String table, Object... kv) {
+        return rest(201, "POST", "/v1/tables/" + table + "/rows", Json.object(kv));
+    }
+
+    private static JsonNode onlyChange(JsonNode frame) {
+        assertThat(frame.path("changes")).as("changes of %s", frame).hasSize(1);
+        return frame.path("changes").get(0);
+    }
+
+    private static JsonNode subscribe(RealtimeClient client, Object... fields) {
+        return client.requestOk(concat(new Object[] {"type", "subscribe"}, fields));
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] all = new Object[a.length + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
+    void insertUpdateDeleteArriveWithDataOldAndIncreasingPositions() {
+        String t = newTable("id INTEGER PRIMARY KEY, name TEXT, n INTEGER");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            JsonNode reply = subscribe(client, "topic", t);
+            assertThat(reply.path("topic").asText()).isEqualTo(t);
+            Json.position(reply);
+
+            long p1 = Json.position(insert(t, "id", 1, "name", "a", "n", 1));
+            long p2 = Json.position(rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2)));
+            long p3 = Json.position(rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null));
+
+            JsonNode f1 = client.next();
+            JsonNode f2 = client.next();
+            JsonNode f3 = client.next();
+            for (JsonNode f : List.of(f1, f2, f3)) {
+                assertThat(f.path("type").asText()).as("frame %s", f).isEqualTo("db_change");
+                assertThat(f.path("topic").asText()).isEqualTo(t);
+                assertThat(f.path("timestamp").asText()).as("UTC timestamp").endsWith("Z");
+                assertThat(Instant.parse(f.path("timestamp").asText()))
+                        .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(5));
+            }
+            assertThat(List.of(Json.position(f1), Json.position(f2), Json.position(f3))).containsExactly(p1, p2, p3);
+            assertThat(p1).isLessThan(p2);
+            assertThat(p2).isLessThan(p3);
+
+            JsonNode ins = onlyChange(f1);
+            assertThat(ins.path("operation").asText()).isEqualTo("INSERT");
+            assertThat(ins.path("data")).isEqualTo(Json.read("{\"id\":1,\"name\":\"a\",\"n\":1}"));
+            assertThat(ins.path("old").isMissingNode() || ins.path("old").isNull()).as("insert has no old: %s", ins).isTrue();
+
+            JsonNode upd = onlyChange(f2);
+            assertThat(upd.path("operation").asText()).isEqualTo("UPDATE");
+            assertThat(upd.path("data")).isEqualTo(Json.read("{\"id\":1,\"name\":\"a\",\"n\":2}"));
+            assertThat(upd.path("old")).isEqualTo(Json.read("{\"id\":1,\"name\":\"a\",\"n\":1}"));
+
+            JsonNode del = onlyChange(f3);
+            assertThat(del.path("operation").asText()).isEqualTo("DELETE");
+            assertThat(del.path("old")).isEqualTo(Json.read("{\"id\":1,\"name\":\"a\",\"n\":2}"));
+            assertThat(del.has("data") && del.get("data").isNull()).as("delete carries data: null: %s", del).isTrue();
+        }
+    }
+
+    @Test
+    void eventsFilterDeliversOnlyTheChosenOperations() {
+        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            subscribe(client, "topic", t, "events", List.of("INSERT"));
+            insert(t, "id", 1, "n", 1);
+            rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
+            rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
+            insert(t, "id", 2, "n", 1);
+
+            JsonNode first = client.next();
+            JsonNode second = client.next();
+            assertThat(onlyChange(first).path("operation").asText()).isEqualTo("INSERT");
+            assertThat(onlyChange(first).path("data").path("id").asInt()).isEqualTo(1);
+            assertThat(onlyChange(second).path("operation").asText()).as("update and delete were skipped").isEqualTo("INSERT");
+            assertThat(onlyChange(second).path("data").path("id").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void eventsApplyToTheOperationAsTheSubscriptionSeesIt() {
+        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER");
+        server.sql("INSERT INTO " + t + " (id, room) VALUES (1, 1)");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            subscribe(client, "topic", t, "filter", "room = 1", "events", List.of("DELETE"));
+            // An UPDATE that moves the row out of the filter is a DELETE for this subscription.
+            server.sql("UPDATE " + t + " SET room = 2 WHERE id = 1");
+            JsonNode change = onlyChange(client.next());
+            assertThat(change.path("operation").asText()).isEqualTo("DELETE");
+            assertThat(change.path("old").path("room").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void filteredSnapshotHoldsOnlyMatchingRowsThenLiveChangesFollow() {
+        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
+        server.sql("INSERT INTO " + t + " (id, room, body) VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 1, 'c'), (4, NULL, 'd')");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            String ref = client.send("type", "subscribe", "topic", t, "filter", "room = 1", "snapshot", true);
+            JsonNode snapshot = client.next();
+            assertThat(snapshot.path("type").asText()).isEqualTo("snapshot");
+            assertThat(snapshot.path("topic").asText()).isEqualTo(t);
+            Map<Integer, JsonNode> rows = new TreeMap<>();
+            snapshot.path("rows").forEach(r -> rows.put(r.path("id").asInt(), r));
+            assertThat(rows.keySet()).containsExactly(1, 3);
+            assertThat(rows.get(3)).isEqualTo(Json.read("{\"id\":3,\"room\":1,\"body\":\"c\"}"));
+            JsonNode reply = client.next();
+            assertThat(reply.path("type").asText()).isEqualTo("reply");
+            assertThat(reply.path("ref").asText()).isEqualTo(ref);
+            assertThat(reply.path("ok").asBoolean()).isTrue();
+
+            server.sql("INSERT INTO " + t + " (id, room, body) VALUES (5, 2, 'e')");
+            long p = Json.position(Json.read(server.sql("INSERT INTO " + t + " (id, room, body) VALUES (6, 1, 'f')")));
+            JsonNode live = client.next();
+            assertThat(Json.position(live)).isEqualTo(p).isGreaterThan(Json.position(snapshot));
+            assertThat(onlyChange(live).path("data").path("id").asInt()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void snapshotReplyPositionEqualsSnapshotFramePosition() {
+        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
+        server.sql("INSERT INTO " + t + " (v) VALUES ('x'), ('y')");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            String ref = client.send("type", "subscribe", "topic", t, "snapshot", true);
+            JsonNode snapshot = client.awaitType("snapshot");
+            JsonNode reply = client.await(f -> f.path("ref").asText().equals(ref));
+            assertThat(reply.path("ok").asBoolean()).isTrue();
+            assertThat(snapshot.path("rows")).hasSize(2);
+            assertThat(Json.position(reply)).isEqualTo(Json.position(snapshot));
+        }
+    }
+
+    @Test
+    void updateIntoFilterArrivesAsInsertAndOutOfFilterAsDeleteWithOldAndNullData() {
+        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
+        server.sql("INSERT INTO " + t + " (id, room, body) VALUES (1, 2, 'a')");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            subscribe(client, "topic", t, "filter", "room = 1");
+
+            server.sql("UPDATE " + t + " SET body = 'still outside' WHERE id = 1");        // no, no: nothing
+            server.sql("UPDATE " + t + " SET room = 1 WHERE id = 1");                        // enters
+            server.sql("UPDATE " + t + " SET body = 'inside' WHERE id = 1");                 // stays
+            server.sql("UPDATE " + t + " SET room = 3, body = 'gone' WHERE id = 1");         // leaves
+
+            JsonNode enter = onlyChange(client.next());
+            assertThat(enter.path("operation").asText()).isEqualTo("INSERT");
+            assertThat(enter.path("data")).isEqualTo(Json.read("{\"id\":1,\"room\":1,\"body\":\"still outside\"}"));
+            assertThat(enter.path("old").isMissingNode() || enter.path("old").isNull()).isTrue();
+
+            JsonNode stay = onlyChange(client.next());
+            assertThat(stay.path("operation").asText()).isEqualTo("UPDATE");
+            assertThat(stay.path("data").path("body").asText()).isEqualTo("inside");
+            assertThat(stay.path("old").path("body").asText()).isEqualTo("still outside");
+
+            JsonNode leave = onlyChange(client.next());
+            assertThat(leave.path("operation").asText()).isEqualTo("DELETE");
+            assertThat(leave.path("old")).isEqualTo(Json.read("{\"id\":1,\"room\":1,\"body\":\"inside\"}"));
+            assertThat(leave.has("data") && leave.get("data").isNull()).as("new values are not sent: %s", leave).isTrue();
+        }
+    }
+
+    @Test
+    void identicalSubscriptionsOnTwoConnectionsBothReceive() {
+        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (RealtimeClient a = RealtimeClient.connect(server.ws());
+             RealtimeClient b = RealtimeClient.connect(server.ws())) {
+            subscribe(a, "topic", t, "filter", "n > 0");
+            subscribe(b, "topic", t, "filter", "n > 0");
+            long p = Json.position(insert(t, "id", 1, "n", 5));
+            JsonNode fa = a.awaitChange(t);
+            JsonNode fb = b.awaitChange(t);
+            assertThat(Json.position(fa)).isEqualTo(p);
+            assertThat(fa).isEqualTo(fb);
+            // After one leaves, the other still receives.
+            a.requestOk("type", "unsubscribe", "topic", t);
+            long p2 = Json.position(insert(t, "id", 2, "n", 6));
+            assertThat(Json.position(b.awaitChange(t))).isEqualTo(p2);
+        }
+    }
+
+    @Test
+    void resubscribingToTheSameTopicReplacesTheSubscription() {
+        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            subscribe(client, "topic", t, "filter", "n = 1");
+            subscribe(client, "topic", t, "filter", "n = 2");
+            insert(t, "id", 1, "n", 1);   // only the old filter matches
+            insert(t, "id", 2, "n", 2);
+            insert(t, "id", 3, "n", 2);
+
+            JsonNode first = client.next();
+            JsonNode second = client.next();
+            assertThat(onlyChange(first).path("data").path("id").asInt()).as("old filter no longer applies").isEqualTo(2);
+            assertThat(onlyChange(second).path("data").path("id").asInt()).as("delivered once, not twice").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void unsubscribeStopsDeliveryAndASecondUnsubscribeIsNotSubscribed() {
+        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        String other = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            subscribe(client, "topic", t);
+            subscribe(client, "topic", other);
+            insert(t, "id", 1, "n", 1);
+            assertThat(client.next().path("topic").asText()).isEqualTo(t);
+
+            JsonNode ok = client.requestOk("type", "unsubscribe", "topic", t);
+            assertThat(ok.path("ok").asBoolean()).isTrue();
+            insert(t, "id", 2, "n", 1);
+            long p = Json.position(insert(other, "id", 1, "n", 1));
+            JsonNode next = client.next();
+            assertThat(next.path("topic").asText()).as("nothing more from %s", t).isEqualTo(other);
+            assertThat(Json.position(next)).isEqualTo(p);
+
+            JsonNode again = client.request("type", "unsubscribe", "topic", t);
+            assertThat(again.path("ok").asBoolean()).isFalse();
+            assertThat(again.path("error").path("code").asText()).isEqualTo("not_subscribed");
+        }
+    }
+
+    @Test
+    void eventsStarOrEmptyMeanAllOperations() {
+        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (RealtimeClient star = RealtimeClient.connect(server.ws());
+             RealtimeClient empty = RealtimeClient.connect(server.ws())) {
+            subscribe(star, "topic", t, "events", List.of("*"));
+            subscribe(empty, "topic", t, "events", List.of());
+            insert(t, "id", 1, "n", 1);
+            rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
+            rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
+            for (RealtimeClient c : List.of(star, empty)) {
+                assertThat(List.of(onlyChange(c.next()).path("operation").asText(),
+                        onlyChange(c.next()).path("operation").asText(),
+                        onlyChange(c.next()).path("operation").asText())).containsExactly("INSERT", "UPDATE", "DELETE");
+            }
+        }
+    }
+
+    @Test
+    void updatingThePrimaryKeyIsAnUpdateAndLeavesAFilterOnTheOldKey() {
+        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
+        server.sql("INSERT INTO " + t + " (id, v) VALUES (1, 'a')");
+        try (RealtimeClient all = RealtimeClient.connect(server.ws());
+             RealtimeClient byKey = RealtimeClient.connect(server.ws())) {
+            subscribe(all, "topic", t);
+            subscribe(byKey, "topic", t, "filter", "id = 1");
+            server.sql("UPDATE " + t + " SET id = 10 WHERE id = 1");
+            JsonNode update = onlyChange(all.awaitChange(t));
+            assertThat(update.path("operation").asText()).isEqualTo("UPDATE");
+            assertThat(update.path("old").path("id").asInt()).isEqualTo(1);
+            assertThat(update.path("data").path("id").asInt()).isEqualTo(10);
+            JsonNode leave = onlyChange(byKey.awaitChange(t));
+            assertThat(leave.path("operation").asText()).isEqualTo("DELETE");
+            assertThat(leave.path("old")).isEqualTo(Json.read("{\"id\":1,\"v\":\"a\"}"));
+        }
+    }
+
+    @Test
+    void aSnapshotHoldsEveryMatchingRowWithoutAPageLimit() {
+        String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
+        server.sql("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
+                + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12000) SELECT x FROM c");
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            String ref = client.send("type", "subscribe", "topic", t, "snapshot", true, "filter", "v > 500");
+            JsonNode snapshot = client.awaitType("snapshot");
+            client.await(f -> f.path("ref").asText().equals(ref));
+            assertThat(snapshot.path("rows")).hasSize(11500);
+        }
+    }
+
+    @Test
+    void credentialsInTheQueryOrHeaderAreAcceptedUntilSecurityLands() {
+        try (RealtimeClient byQuery = RealtimeClient.connect(java.net.URI.create(server.ws() + "?apikey=k&token=t"));
+             RealtimeClient byHeader = RealtimeClient.connect(server.ws(), Map.of("Authorization", "Bearer x.y.z"))) {
+            byQuery.requestOk("type", "ping");
+            byHeader.requestOk("type", "ping");
+        }
+    }
+
+    @Test
+    void pingWithRefIsAnsweredByAnOkReply() {
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            String ref = client.send("type", "ping");
+            JsonNode reply = client.next();
+            assertThat(reply.path("type").asText()).isEqualTo("reply");
+            assertThat(reply.path("ref").asText()).isEqualTo(ref);
+            assertThat(reply.path("ok").asBoolean()).isTrue();
+            // exactly one reply per ref
+            assertThat(client.poll(Duration.ofMillis(200))).isNull();
+        }
+    }
+
+    @Test
+    void authMessageIsAcceptedUntilSecurityLands() {
+        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            assertThat(client.requestOk("type", "auth", "token", "anything").path("ok").asBoolean()).isTrue();
+        }
+    }
+}
