@@ -3,13 +3,15 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input on the WebSocket: every refusal carries the exact documented code, as a {@code reply} when the message
@@ -20,35 +22,30 @@ import org.junit.jupiter.api.Test;
 class BadInputIT {
     private static final String ITEMS = "[{\"id\":1,\"name\":\"apple\",\"qty\":3},"
             + "{\"id\":2,\"name\":\"pear\",\"qty\":0},{\"id\":3,\"name\":null,\"qty\":7}]";
-    private static TestServer server;
+
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
+    static void createTables() {
         server.sql("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, qty INTEGER)");
         server.sql("INSERT INTO items (id, name, qty) VALUES (1, 'apple', 3), (2, 'pear', 0), (3, NULL, 7)");
         server.sql("CREATE TABLE probe (id INTEGER PRIMARY KEY, v TEXT)");
     }
 
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
     /** A connection subscribed to {@code probe}, so it can show that live changes still arrive. */
-    private static RealtimeClient probed() {
-        RealtimeClient client = RealtimeClient.connect(server.ws());
-        client.requestOk("type", "subscribe", "topic", "probe");
+    private static WsTestClient probed() {
+        WsTestClient client = WsTestClient.connect(server.ws());
+        client.subscribe("topic", "probe");
         return client;
     }
 
     /** A ping with a ref is answered ok, and a new write to {@code probe} arrives. */
-    private static void assertStillWorks(RealtimeClient client) {
+    private static void assertStillWorks(WsTestClient client) {
         assertThat(client.isOpen()).as("connection open (close code %d)", client.closeCode()).isTrue();
-        String ref = client.send("type", "ping");
-        JsonNode pong = client.await(f -> f.path("type").asText().equals("reply") && f.path("ref").asText().equals(ref));
+        JsonNode pong = client.request("type", "ping");
         assertThat(pong.path("ok").asBoolean()).isTrue();
-        long p = Json.position(Json.read(server.sql("INSERT INTO probe (v) VALUES ('still alive')")));
+        long p = server.write("INSERT INTO probe (v) VALUES ('still alive')");
         JsonNode change = client.awaitChange("probe");
         assertThat(Json.position(change)).isEqualTo(p);
     }
@@ -61,7 +58,7 @@ class BadInputIT {
     }
 
     /** The next frame is an {@code error} (not a reply) with the code. */
-    private static JsonNode assertErrorFrame(RealtimeClient client, String code) {
+    private static JsonNode assertErrorFrame(WsTestClient client, String code) {
         JsonNode frame = client.next();
         assertThat(frame.path("type").asText()).as("frame %s", frame).isEqualTo("error");
         assertThat(frame.path("code").asText()).as("frame %s", frame).isEqualTo(code);
@@ -71,7 +68,7 @@ class BadInputIT {
 
     @Test
     void malformedJsonIsAnsweredWithAnInvalidJsonErrorFrame() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             client.sendRaw("{\"type\": \"ping\", \"ref\": ");
             assertErrorFrame(client, "invalid_json");
             client.sendRaw("");
@@ -82,7 +79,7 @@ class BadInputIT {
 
     @Test
     void jsonThatIsNotAnObjectIsInvalidJson() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             for (String notAnObject : List.of("[{\"type\":\"ping\",\"ref\":\"a\"}]", "\"ping\"", "42", "null")) {
                 client.sendRaw(notAnObject);
                 assertErrorFrame(client, "invalid_json");
@@ -93,7 +90,7 @@ class BadInputIT {
 
     @Test
     void unknownTypeIsUnknownType() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             assertRefused(client.request("type", "dance"), "unknown_type");
             assertRefused(client.request("type", "SUBSCRIBE", "topic", "items"), "unknown_type");
             assertStillWorks(client);
@@ -102,7 +99,7 @@ class BadInputIT {
 
     @Test
     void missingTypeIsBadRequestAnsweredToItsRef() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             client.sendRaw("{\"ref\": \"m1\", \"topic\": \"items\"}");
             JsonNode reply = client.next();
             assertThat(reply.path("ref").asText()).isEqualTo("m1");
@@ -114,7 +111,7 @@ class BadInputIT {
 
     @Test
     void missingTopicIsBadRequest() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             JsonNode reply = client.request("type", "subscribe");
             assertRefused(reply, "bad_request");
             assertThat(reply.path("error").path("message").asText()).contains("topic");
@@ -125,7 +122,7 @@ class BadInputIT {
 
     @Test
     void wrongFieldTypesAreBadRequest() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             assertRefused(client.request("type", "subscribe", "topic", "items", "snapshot", "yes"), "bad_request");
             assertRefused(client.request("type", "subscribe", "topic", "items", "events", "INSERT"), "bad_request");
             assertRefused(client.request("type", "subscribe", "topic", "items", "events", List.of("UPSERT")), "bad_request");
@@ -136,7 +133,7 @@ class BadInputIT {
             // none of the refused subscribes left a subscription behind
             server.sql("INSERT INTO items (id, name, qty) VALUES (100, 'tmp', 1)");
             server.sql("DELETE FROM items WHERE id = 100");
-            long p = Json.position(Json.read(server.sql("INSERT INTO probe (v) VALUES ('after')")));
+            long p = server.write("INSERT INTO probe (v) VALUES ('after')");
             JsonNode next = client.next();
             assertThat(next.path("topic").asText()).isEqualTo("probe");
             assertThat(Json.position(next)).isEqualTo(p);
@@ -145,7 +142,7 @@ class BadInputIT {
 
     @Test
     void unknownTableIsUnknownTableAndACaseSlipSuggestsTheRightName() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             assertRefused(client.request("type", "subscribe", "topic", "nope"), "unknown_table");
             JsonNode slip = client.request("type", "subscribe", "topic", "Items");
             assertRefused(slip, "unknown_table");
@@ -157,7 +154,7 @@ class BadInputIT {
 
     @Test
     void unknownColumnInFilterIsInvalidFilterNamingTheColumn() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             JsonNode reply = client.request("type", "subscribe", "topic", "items", "filter", "qty > 1 AND colour = 'red'");
             assertRefused(reply, "invalid_filter");
             assertThat(reply.path("error").path("message").asText()).contains("colour");
@@ -167,7 +164,7 @@ class BadInputIT {
 
     @Test
     void filterSyntaxErrorIsInvalidFilterSayingWhere() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             for (String bad : List.of("qty >", "qty = = 1", "(qty = 1", "name = 'unterminated", "qty = 1; DROP TABLE items")) {
                 JsonNode reply = client.request("type", "subscribe", "topic", "items", "filter", bad);
                 assertRefused(reply, "invalid_filter");
@@ -179,7 +176,7 @@ class BadInputIT {
 
     @Test
     void overlongAndOverNestedFiltersAreRefused() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             String nested = "(".repeat(100) + "qty = 1" + ")".repeat(100);
             assertRefused(client.request("type", "subscribe", "topic", "items", "filter", nested), "invalid_filter");
             String longFilter = "qty = 1" + " OR qty = 1".repeat(500);
@@ -194,30 +191,30 @@ class BadInputIT {
         for (int i = 1; i <= 101; i++) {
             server.sql("CREATE TABLE IF NOT EXISTS many" + i + " (id INTEGER PRIMARY KEY, v INTEGER)");
         }
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             for (int i = 1; i <= 100; i++) {
-                client.requestOk("type", "subscribe", "topic", "many" + i);
+                client.subscribe("topic", "many" + i);
             }
             assertRefused(client.request("type", "subscribe", "topic", "many101"), "too_many_subscriptions");
             // replacing one it already holds is not a new subscription
-            client.requestOk("type", "subscribe", "topic", "many50", "filter", "v > 0");
+            client.subscribe("topic", "many50", "filter", "v > 0");
 
-            long p1 = Json.position(Json.read(server.sql("INSERT INTO many1 (v) VALUES (1)")));
+            long p1 = server.write("INSERT INTO many1 (v) VALUES (1)");
             assertThat(Json.position(client.awaitChange("many1"))).isEqualTo(p1);
-            long p100 = Json.position(Json.read(server.sql("INSERT INTO many100 (v) VALUES (1)")));
+            long p100 = server.write("INSERT INTO many100 (v) VALUES (1)");
             assertThat(Json.position(client.awaitChange("many100"))).isEqualTo(p100);
 
             // after an unsubscribe there is room again
             client.requestOk("type", "unsubscribe", "topic", "many2");
-            client.requestOk("type", "subscribe", "topic", "many101");
-            long p101 = Json.position(Json.read(server.sql("INSERT INTO many101 (v) VALUES (1)")));
+            client.subscribe("topic", "many101");
+            long p101 = server.write("INSERT INTO many101 (v) VALUES (1)");
             assertThat(Json.position(client.awaitChange("many101"))).isEqualTo(p101);
         }
     }
 
     @Test
     void unknownPositionIsPositionExpired() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             assertRefused(client.request("type", "subscribe", "topic", "items", "since", "9000000000000000000"),
                     "position_expired");
             assertStillWorks(client);
@@ -226,7 +223,7 @@ class BadInputIT {
 
     @Test
     void channelTopicsAndChannelMessagesAreNotSupportedYet() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             assertRefused(client.request("type", "subscribe", "topic", "chat/x"), "not_supported");
             assertRefused(client.request("type", "publish", "topic", "chat/x", "event", "msg", "data", Map.of("a", 1)),
                     "not_supported");
@@ -240,7 +237,7 @@ class BadInputIT {
 
     @Test
     void aFailingMessageWithoutRefGetsAnErrorFrameAndASucceedingOneGetsNothing() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             client.sendRaw("{\"type\": \"subscribe\", \"topic\": \"nope\"}");
             JsonNode error = assertErrorFrame(client, "unknown_table");
             assertThat(error.has("ref")).isFalse();
@@ -254,7 +251,7 @@ class BadInputIT {
 
     @Test
     void aBinaryFrameIsBadRequestAndTheConnectionSurvives() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             client.sendBinary("{\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8));
             assertErrorFrame(client, "bad_request");
             client.sendBinary(new byte[] {0, 1, 2, (byte) 0xff});
@@ -265,7 +262,7 @@ class BadInputIT {
 
     @Test
     void aFrameUnderTheLimitIsHandledAndOneOverItClosesWith1009() {
-        try (RealtimeClient bystander = probed(); RealtimeClient client = probed()) {
+        try (WsTestClient bystander = probed(); WsTestClient client = probed()) {
             String pad = "x".repeat(60 * 1024);
             client.requestOk("type", "ping", "pad", pad);
 
@@ -274,7 +271,7 @@ class BadInputIT {
             assertThat(client.closeReason()).isEqualTo("too_large");
             // nobody else is affected, and the client may reconnect
             assertStillWorks(bystander);
-            try (RealtimeClient again = probed()) {
+            try (WsTestClient again = probed()) {
                 assertStillWorks(again);
             }
         }
@@ -282,7 +279,7 @@ class BadInputIT {
 
     @Test
     void aBurstOfMessagesGetsExactlyOneReplyPerRefEitherOkOrRateLimited() {
-        try (RealtimeClient client = probed()) {
+        try (WsTestClient client = probed()) {
             int n = 1500;
             java.util.Set<String> refs = new java.util.HashSet<>();
             for (int i = 0; i < n; i++) {
@@ -304,8 +301,8 @@ class BadInputIT {
 
     @Test
     void afterAllTheBadInputTheDataIsUnchangedAndNewWritesStillArrive() {
-        try (RealtimeClient client = probed()) {
-            client.requestOk("type", "subscribe", "topic", "items");
+        try (WsTestClient client = probed()) {
+            client.subscribe("topic", "items");
             client.sendRaw("{not json");
             client.sendRaw("[]");
             client.sendRaw("{\"type\":\"subscribe\",\"topic\":\"items; DROP TABLE items\"}");
@@ -323,7 +320,7 @@ class BadInputIT {
             assertThat(Json.read(server.sql("SELECT * FROM items ORDER BY id")).path("rows")).isEqualTo(Json.read(ITEMS));
 
             // the original items subscription survived the refused replacements
-            long p = Json.position(Json.read(server.sql("UPDATE items SET qty = qty WHERE id = 1")));
+            long p = server.write("UPDATE items SET qty = qty WHERE id = 1");
             JsonNode change = client.awaitChange("items");
             assertThat(Json.position(change)).isEqualTo(p);
             assertThat(change.path("changes").get(0).path("operation").asText()).isEqualTo("UPDATE");

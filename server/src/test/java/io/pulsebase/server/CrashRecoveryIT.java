@@ -3,6 +3,8 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,8 +38,8 @@ class CrashRecoveryIT {
 
             List<Long> received = new ArrayList<>();
             long[] lastPosition = {0};
-            RealtimeClient client = RealtimeClient.connect(server.ws());
-            JsonNode reply = client.requestOk("type", "subscribe", "topic", "events", "snapshot", true);
+            WsTestClient client = WsTestClient.connect(server.ws());
+            JsonNode reply = client.subscribe("topic", "events", "snapshot", true);
             lastPosition[0] = reply.path("position").asLong();
 
             Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
@@ -69,7 +71,7 @@ class CrashRecoveryIT {
             writing.set(false);
             writer.join(10_000);
 
-            RealtimeClient resumed = RealtimeClient.connect(server.ws());
+            WsTestClient resumed = WsTestClient.connect(server.ws());
             // Replayed changes arrive before the subscribe reply: collect everything, do not wait for the reply.
             resumed.send("type", "subscribe", "topic", "events", "since", Long.toString(lastPosition[0]));
             JsonNode table = Json.read(post(server.http("/v1/sql"),
@@ -92,7 +94,7 @@ class CrashRecoveryIT {
     }
 
     /** Applies db_change frames for a while; positions must grow. */
-    private static void collectFor(RealtimeClient client, List<Long> received, long[] lastPosition, Duration time) {
+    private static void collectFor(WsTestClient client, List<Long> received, long[] lastPosition, Duration time) {
         long deadline = System.nanoTime() + time.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode frame = client.poll(Duration.ofMillis(50));

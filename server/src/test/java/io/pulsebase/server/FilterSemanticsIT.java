@@ -3,13 +3,14 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,25 +21,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * SQLite's view of the rows before and after implies.
  */
 class FilterSemanticsIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
     private static final String COLUMNS = "id INTEGER PRIMARY KEY, age INTEGER, name TEXT, score REAL, flag INTEGER, note TEXT";
     private static final String ROWS = "(1, 30, 'Alice', 1.5, 1, NULL), (2, 7, 'bob', 7.0, 0, 'x'), "
             + "(3, NULL, 'Carol_1', NULL, 1, '100%'), (4, 45, 'dave', 2.25, NULL, 'it''s'), "
             + "(5, 30, 'ALICE', -1, 0, ''), (6, 8, '\u00c9clair', 1e10, 2, 'Bob')";
     private static final int N = 6;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
+    static void createTables() {
         server.sql("CREATE TABLE people (" + COLUMNS + ")");
         server.sql("INSERT INTO people (id, age, name, score, flag, note) VALUES " + ROWS);
         server.sql("CREATE TABLE sentinel (id INTEGER PRIMARY KEY, n INTEGER)");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
     }
 
     private static Set<Integer> sqliteIds(String table, String filter) {
@@ -84,9 +80,8 @@ class FilterSemanticsIT {
     })
     void snapshotAndLiveStreamAgreeWithSqlite(String filter) {
         Set<Integer> expected = sqliteIds("people", filter);
-        String live = "f" + TABLES.incrementAndGet();
-        server.sql("CREATE TABLE " + live + " (" + COLUMNS + ")");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        String live = server.newTable(COLUMNS);
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             // Snapshot: exactly the rows SQLite selects.
             String ref = client.send("type", "subscribe", "topic", "people", "filter", filter, "snapshot", true);
             JsonNode snapshot = client.awaitType("snapshot");
@@ -97,14 +92,14 @@ class FilterSemanticsIT {
             assertThat(got).as("snapshot of %s", filter).isEqualTo(expected);
 
             // Live: insert all rows in one transaction, then rotate every row's values to the next row's.
-            client.requestOk("type", "subscribe", "topic", live, "filter", filter);
-            client.requestOk("type", "subscribe", "topic", "sentinel");
-            long insertPosition = Json.position(Json.read(
-                    server.sql("INSERT INTO " + live + " (id, age, name, score, flag, note) VALUES " + ROWS)));
+            client.subscribe("topic", live, "filter", filter);
+            client.subscribe("topic", "sentinel");
+            long insertPosition = server.write(
+                    "INSERT INTO " + live + " (id, age, name, score, flag, note) VALUES " + ROWS);
             server.sql("UPDATE " + live + " SET age = p.age, name = p.name, score = p.score, flag = p.flag, note = p.note "
                     + "FROM people p WHERE p.id = " + live + ".id % " + N + " + 1");
             Set<Integer> afterRotation = sqliteIds(live, filter);
-            long sentinel = Json.position(Json.read(server.sql("INSERT INTO sentinel (n) VALUES (1)")));
+            long sentinel = server.write("INSERT INTO sentinel (n) VALUES (1)");
 
             Set<Integer> inserted = new TreeSet<>();
             Map<Integer, String> rotated = new HashMap<>();

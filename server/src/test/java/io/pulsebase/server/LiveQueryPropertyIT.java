@@ -3,17 +3,16 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -32,7 +31,6 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * row as the client last saw it, an INSERT names a row the client does not have.
  */
 class LiveQueryPropertyIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
     private static TestServer server;
 
     @BeforeContainer
@@ -54,21 +52,20 @@ class LiveQueryPropertyIT {
     void clientCopyEqualsQueryAtItsPosition(@ForAll("filters") String filter,
                                             @ForAll("histories") List<Tx> history,
                                             @ForAll("splits") double splitAt) throws Exception {
-        String table = "live" + TABLES.incrementAndGet();
-        server.sql("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL)");
+        String table = server.newTable("id INTEGER PRIMARY KEY, a INTEGER, b TEXT, c REAL");
         server.sql("INSERT INTO " + table + " (id, a, b, c) VALUES (1, 1, 'x', 0.5), (2, 2, 'y', 1.5), (3, 3, NULL, 2.5)");
         List<Tx> txs = history.stream().map(tx -> forTable(tx, table)).toList();
         int split = (int) (txs.size() * splitAt);
 
         ClientCopy copy = new ClientCopy();
-        RealtimeClient client = subscribe(table, filter, null, copy);
+        WsTestClient client = subscribe(table, filter, null, copy);
         run(txs.subList(0, split));
         settle(client, copy, table);
         client.close();
 
         run(txs.subList(split, txs.size()));   // while disconnected
 
-        RealtimeClient resumed = subscribe(table, filter, copy.position, copy);
+        WsTestClient resumed = subscribe(table, filter, copy.position, copy);
         settle(resumed, copy, table);
         resumed.close();
 
@@ -84,9 +81,9 @@ class LiveQueryPropertyIT {
      * Subscribes to the sentinel table and to the table under test, applying the snapshot or replayed changes,
      * which arrive before the subscribe reply.
      */
-    private static RealtimeClient subscribe(String table, String filter, String since, ClientCopy copy) {
-        RealtimeClient client = RealtimeClient.connect(server.ws());
-        client.requestOk("type", "subscribe", "topic", "sentinel");
+    private static WsTestClient subscribe(String table, String filter, String since, ClientCopy copy) {
+        WsTestClient client = WsTestClient.connect(server.ws());
+        client.subscribe("topic", "sentinel");
         String ref = since == null
                 ? client.send("type", "subscribe", "topic", table, "filter", filter, "snapshot", true)
                 : client.send("type", "subscribe", "topic", table, "filter", filter, "since", since);
@@ -107,7 +104,7 @@ class LiveQueryPropertyIT {
      * Writes a sentinel row and applies every frame until its change arrives. Both subscriptions are live by
      * now and frames reach a connection in commit order, so the client is then current.
      */
-    private static void settle(RealtimeClient client, ClientCopy copy, String table) {
+    private static void settle(WsTestClient client, ClientCopy copy, String table) {
         String body = server.sql("INSERT INTO sentinel (n) VALUES (1)");
         long sentinel = Json.read(body).path("position").asLong();
         while (true) {

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.SseTestClient;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /health} and {@code /metrics} on a real server: the documented meters exist in Prometheus text format
@@ -17,17 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class ObservabilityIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static TestServer server;
+
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
+    static void createTables() {
         server.sql("CREATE TABLE obs (id INTEGER PRIMARY KEY, v INTEGER)");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
     }
 
     private static String scrape() {
@@ -81,20 +80,20 @@ class ObservabilityIT {
     @Test
     void subscriptionSessionAndConnectionGaugesFollowTheClients() {
         await().atMost(WAIT).until(() -> metric("pulsebase_subscriptions") == 0 && metric("pulsebase_sessions") == 0);
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             client.requestOk("type", "ping");
             assertThat(metric("pulsebase_sessions")).isEqualTo(1);
             assertThat(metric("pulsebase_connections{transport=\"websocket\"}")).isEqualTo(1);
             assertThat(metric("pulsebase_subscriptions")).isZero();
 
-            client.requestOk("type", "subscribe", "topic", "obs");
+            client.subscribe("topic", "obs");
             assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
-            client.requestOk("type", "subscribe", "topic", "obs", "filter", "v > 1");   // replaces: still one
+            client.subscribe("topic", "obs", "filter", "v > 1");   // replaces: still one
             assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
             client.requestOk("type", "unsubscribe", "topic", "obs");
             assertThat(metric("pulsebase_subscriptions")).isZero();
 
-            client.requestOk("type", "subscribe", "topic", "obs");
+            client.subscribe("topic", "obs");
             assertThat(metric("pulsebase_subscriptions")).isEqualTo(1);
         }
         // a closed connection gives back its session and subscriptions
@@ -108,8 +107,8 @@ class ObservabilityIT {
 
     @Test
     void capturedAndDeliveredCountersGrowWithWrites() {
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            client.requestOk("type", "subscribe", "topic", "obs");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", "obs");
             String before = scrape();
             double captured = sample(before, "pulsebase_log_entries_captured_total");
             double delivered = sample(before, "pulsebase_changes_delivered_total");
@@ -130,7 +129,7 @@ class ObservabilityIT {
 
     @Test
     void sseConnectionsAreCounted() {
-        try (SseClient stream = SseClient.open(server.http("/v1/realtime/sse?topic=obs"), null)) {
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=obs"))) {
             assertThat(stream.status()).isEqualTo(200);
             await().atMost(WAIT).until(() -> metric("pulsebase_connections{transport=\"sse\"}") == 1);
         }

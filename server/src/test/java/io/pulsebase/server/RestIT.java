@@ -3,50 +3,28 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * REST over real HTTP: {@code /v1/sql}, row CRUD, listing, the error bodies and statuses of docs/protocol.md,
  * value round-trips between REST and the live stream, and delivery of every REST write to a subscriber.
  */
 class RestIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private static String newTable(String columns) {
-        String name = "rest" + TABLES.incrementAndGet();
-        server.sql("CREATE TABLE " + name + " (" + columns + ")");
-        return name;
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     private static String notesTable() {
-        return newTable("id INTEGER PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, "
+        return server.newTable("id INTEGER PRIMARY KEY, title TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, "
                 + "tag TEXT DEFAULT 'misc', score REAL, UNIQUE (title)");
-    }
-
-    private static JsonNode call(int status, String method, String path, String body) {
-        HttpResponse<String> r = server.request(method, path, body);
-        assertThat(r.statusCode()).as("%s %s %s -> %s", method, path, body, r.body()).isEqualTo(status);
-        return Json.read(r.body());
     }
 
     /** A refusal: the status and the {@code {"error": {"code", "message"}}} body. */
@@ -61,7 +39,7 @@ class RestIT {
     }
 
     private static JsonNode sqlCall(String sql, Object... params) {
-        return call(200, "POST", "/v1/sql", Json.object("sql", sql, "params", Arrays.asList(params)));
+        return server.rest(200, "POST", "/v1/sql", Json.object("sql", sql, "params", Arrays.asList(params)));
     }
 
     private static String enc(String s) {
@@ -74,13 +52,13 @@ class RestIT {
 
     @Test
     void sqlRunsDdlDmlAndSelectWithColumnsRowsChangesAndPosition() {
-        String t = "sql" + TABLES.incrementAndGet();
-        JsonNode ddl = call(200, "POST", "/v1/sql", Json.object("sql", "CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, a TEXT, b REAL)"));
+        String t = server.uniqueName("sql");
+        JsonNode ddl = server.rest(200, "POST", "/v1/sql", Json.object("sql", "CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, a TEXT, b REAL)"));
         Json.position(ddl);
-        JsonNode dml = call(200, "POST", "/v1/sql", Json.object("sql", "INSERT INTO " + t + " (a, b) VALUES ('x', 1.5), ('y', NULL)"));
+        JsonNode dml = server.rest(200, "POST", "/v1/sql", Json.object("sql", "INSERT INTO " + t + " (a, b) VALUES ('x', 1.5), ('y', NULL)"));
         assertThat(dml.path("changes").asInt()).isEqualTo(2);
         assertThat(Json.position(dml)).isGreaterThan(0);
-        JsonNode select = call(200, "POST", "/v1/sql", Json.object("sql", "SELECT id, a, b FROM " + t + " ORDER BY id"));
+        JsonNode select = server.rest(200, "POST", "/v1/sql", Json.object("sql", "SELECT id, a, b FROM " + t + " ORDER BY id"));
         assertThat(select.path("columns")).isEqualTo(Json.read("[\"id\",\"a\",\"b\"]"));
         assertThat(select.path("rows")).isEqualTo(Json.read("[{\"id\":1,\"a\":\"x\",\"b\":1.5},{\"id\":2,\"a\":\"y\",\"b\":null}]"));
         assertThat(select.path("changes").asInt()).isZero();
@@ -91,7 +69,7 @@ class RestIT {
 
     @Test
     void sqlParamsArePositionalAndBooleansBecomeOneAndZero() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER, s TEXT, yes INTEGER, no INTEGER, r REAL, z TEXT");
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER, s TEXT, yes INTEGER, no INTEGER, r REAL, z TEXT");
         sqlCall("INSERT INTO " + t + " (n, s, yes, no, r, z) VALUES (?, ?, ?, ?, ?, ?)", 7, "it's \"quoted\"", true, false, 2.5, null);
         JsonNode rows = sqlCall("SELECT n, s, yes, no, r, z FROM " + t + " WHERE s = ?", "it's \"quoted\"").path("rows");
         assertThat(rows).isEqualTo(Json.read("[{\"n\":7,\"s\":\"it's \\\"quoted\\\"\",\"yes\":1,\"no\":0,\"r\":2.5,\"z\":null}]"));
@@ -110,7 +88,7 @@ class RestIT {
 
     @Test
     void multipleStatementsAreRefusedAndNoneRuns() {
-        String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
         HttpResponse<String> r = server.request("POST", "/v1/sql",
                 Json.object("sql", "INSERT INTO " + t + " (v) VALUES (1); INSERT INTO " + t + " (v) VALUES (2)"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
@@ -121,13 +99,13 @@ class RestIT {
     @Test
     void constraintViolationsAre409() {
         String t = notesTable();
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
         refused(409, "constraint_violation", "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "b"));
         refused(409, "constraint_violation", "POST", "/v1/tables/" + t + "/rows", Json.object("title", "a"));
         refused(409, "constraint_violation", "POST", "/v1/tables/" + t + "/rows", Json.object("done", 1));
         refused(409, "constraint_violation", "POST", "/v1/sql",
                 Json.object("sql", "INSERT INTO " + t + " (id, title) VALUES (1, 'c')"));
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 2, "title", "b"));
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 2, "title", "b"));
         refused(409, "constraint_violation", "PATCH", "/v1/tables/" + t + "/rows/2", Json.object("title", "a"));
         assertThat(count(t)).isEqualTo(2);
     }
@@ -135,7 +113,7 @@ class RestIT {
     @Test
     void rowCrudCreatesReadsPatchesAndDeletes() {
         String t = notesTable();
-        JsonNode created = call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("title", "write tests"));
+        JsonNode created = server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("title", "write tests"));
         JsonNode row = created.path("row");
         assertThat(row.path("id").isIntegralNumber()).as("generated id: %s", row).isTrue();
         assertThat(row).isEqualTo(Json.read("{\"id\":" + row.path("id").asLong()
@@ -143,16 +121,16 @@ class RestIT {
         long p1 = Json.position(created);
         String path = "/v1/tables/" + t + "/rows/" + row.path("id").asLong();
 
-        assertThat(call(200, "GET", path, null).path("row")).isEqualTo(row);
+        assertThat(server.rest(200, "GET", path, null).path("row")).isEqualTo(row);
 
-        JsonNode patched = call(200, "PATCH", path, Json.object("done", 1, "score", 0.5));
+        JsonNode patched = server.rest(200, "PATCH", path, Json.object("done", 1, "score", 0.5));
         assertThat(patched.path("row").path("done").asInt()).isEqualTo(1);
         assertThat(patched.path("row").path("score").asDouble()).isEqualTo(0.5);
         assertThat(patched.path("row").path("title").asText()).isEqualTo("write tests");
         assertThat(Json.position(patched)).isGreaterThan(p1);
-        assertThat(call(200, "GET", path, null).path("row")).isEqualTo(patched.path("row"));
+        assertThat(server.rest(200, "GET", path, null).path("row")).isEqualTo(patched.path("row"));
 
-        JsonNode deleted = call(200, "DELETE", path, null);
+        JsonNode deleted = server.rest(200, "DELETE", path, null);
         assertThat(deleted.path("row")).as("DELETE answers the row as it was").isEqualTo(patched.path("row"));
         assertThat(Json.position(deleted)).isGreaterThan(Json.position(patched));
         refused(404, "not_found", "GET", path, null);
@@ -163,12 +141,12 @@ class RestIT {
     @Test
     void missingRowsUnknownColumnsAndUnknownTablesAreNamed() {
         String t = notesTable();
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
         refused(404, "not_found", "GET", "/v1/tables/" + t + "/rows/999", null);
         refused(400, "unknown_column", "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("colour", "red"));
         refused(400, "unknown_column", "POST", "/v1/tables/" + t + "/rows", Json.object("title", "b", "colour", "red"));
         refused(400, "unknown_column", "GET", "/v1/tables/" + t + "/rows?order=colour.desc", null);
-        assertThat(call(200, "GET", "/v1/tables/" + t + "/rows/1", null).path("row").path("title").asText()).isEqualTo("a");
+        assertThat(server.rest(200, "GET", "/v1/tables/" + t + "/rows/1", null).path("row").path("title").asText()).isEqualTo("a");
 
         refused(404, "unknown_table", "GET", "/v1/tables/nope/rows", null);
         refused(404, "unknown_table", "POST", "/v1/tables/nope/rows", Json.object("a", 1));
@@ -182,17 +160,17 @@ class RestIT {
         String t = notesTable();
         server.sql("INSERT INTO " + t + " (id, title, done, score) VALUES "
                 + "(1, 'a', 0, 1.0), (2, 'b', 1, 5.0), (3, 'c', 0, 3.0), (4, 'd', 0, 4.0), (5, 'e', 0, NULL)");
-        JsonNode all = call(200, "GET", "/v1/tables/" + t + "/rows", null);
+        JsonNode all = server.rest(200, "GET", "/v1/tables/" + t + "/rows", null);
         assertThat(all.path("rows")).hasSize(5);
         Json.position(all);
 
-        JsonNode page = call(200, "GET", "/v1/tables/" + t + "/rows?filter=" + enc("done = 0 AND score IS NOT NULL")
+        JsonNode page = server.rest(200, "GET", "/v1/tables/" + t + "/rows?filter=" + enc("done = 0 AND score IS NOT NULL")
                 + "&order=score.desc&limit=2", null);
         List<Integer> ids = new ArrayList<>();
         page.path("rows").forEach(r -> ids.add(r.path("id").asInt()));
         assertThat(ids).containsExactly(4, 3);
 
-        JsonNode asc = call(200, "GET", "/v1/tables/" + t + "/rows?order=done.desc,id&limit=3", null);
+        JsonNode asc = server.rest(200, "GET", "/v1/tables/" + t + "/rows?order=done.desc,id&limit=3", null);
         List<Integer> ascIds = new ArrayList<>();
         asc.path("rows").forEach(r -> ascIds.add(r.path("id").asInt()));
         assertThat(ascIds).containsExactly(2, 1, 3);
@@ -219,21 +197,21 @@ class RestIT {
         refused(400, "invalid_json", "POST", "/v1/tables/" + t + "/rows", "[{\"title\":\"a\"}]");
         refused(400, "invalid_json", "POST", "/v1/sql", "{\"sql\": ");
         refused(400, "invalid_json", "POST", "/v1/sql", "\"SELECT 1\"");
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("id", 1, "title", "a"));
         refused(400, "invalid_json", "PATCH", "/v1/tables/" + t + "/rows/1", "done=1");
         assertThat(count(t)).isEqualTo(1);
     }
 
     @Test
     void aTableWithoutPrimaryKeyIsAddressedByRowid() {
-        String t = newTable("a TEXT, b INTEGER");
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("a", "x", "b", 1));
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("a", "y", "b", 2));
-        assertThat(call(200, "GET", "/v1/tables/" + t + "/rows/2", null).path("row").path("a").asText()).isEqualTo("y");
-        assertThat(call(200, "PATCH", "/v1/tables/" + t + "/rows/2", Json.object("b", 3)).path("row").path("b").asInt())
+        String t = server.newTable("a TEXT, b INTEGER");
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("a", "x", "b", 1));
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("a", "y", "b", 2));
+        assertThat(server.rest(200, "GET", "/v1/tables/" + t + "/rows/2", null).path("row").path("a").asText()).isEqualTo("y");
+        assertThat(server.rest(200, "PATCH", "/v1/tables/" + t + "/rows/2", Json.object("b", 3)).path("row").path("b").asInt())
                 .isEqualTo(3);
-        assertThat(call(200, "DELETE", "/v1/tables/" + t + "/rows/1", null).path("row").path("a").asText()).isEqualTo("x");
-        assertThat(call(200, "GET", "/v1/tables/" + t + "/rows", null).path("rows")).hasSize(1);
+        assertThat(server.rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null).path("row").path("a").asText()).isEqualTo("x");
+        assertThat(server.rest(200, "GET", "/v1/tables/" + t + "/rows", null).path("rows")).hasSize(1);
     }
 
     @Test
@@ -258,28 +236,28 @@ class RestIT {
 
     @Test
     void textPrimaryKeyRowsAreAddressedByTheirUrlEncodedKey() {
-        String t = newTable("k TEXT PRIMARY KEY, v TEXT");
+        String t = server.newTable("k TEXT PRIMARY KEY, v TEXT");
         String key = "hello world/ä?&#+%";
-        JsonNode created = call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("k", key, "v", "1"));
+        JsonNode created = server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("k", key, "v", "1"));
         assertThat(created.path("row")).isEqualTo(Json.read(Json.object("k", key, "v", "1")));
         String path = "/v1/tables/" + t + "/rows/" + enc(key);
-        assertThat(call(200, "GET", path, null).path("row").path("k").asText()).isEqualTo(key);
-        assertThat(call(200, "PATCH", path, Json.object("v", "2")).path("row").path("v").asText()).isEqualTo("2");
+        assertThat(server.rest(200, "GET", path, null).path("row").path("k").asText()).isEqualTo(key);
+        assertThat(server.rest(200, "PATCH", path, Json.object("v", "2")).path("row").path("v").asText()).isEqualTo("2");
 
         // a numeric-looking text key stays text
-        call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("k", "42", "v", "n"));
-        assertThat(call(200, "GET", "/v1/tables/" + t + "/rows/42", null).path("row").path("k").asText()).isEqualTo("42");
+        server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("k", "42", "v", "n"));
+        assertThat(server.rest(200, "GET", "/v1/tables/" + t + "/rows/42", null).path("row").path("k").asText()).isEqualTo("42");
         refused(404, "not_found", "GET", "/v1/tables/" + t + "/rows/043", null);
 
-        assertThat(call(200, "DELETE", path, null).path("row")).isEqualTo(Json.read(Json.object("k", key, "v", "2")));
+        assertThat(server.rest(200, "DELETE", path, null).path("row")).isEqualTo(Json.read(Json.object("k", key, "v", "2")));
         refused(404, "not_found", "GET", path, null);
     }
 
     @Test
     void realNullBlobAndLargeIntegerValuesRoundTripEquallyThroughRestAndTheLiveStream() {
-        String t = newTable("id INTEGER PRIMARY KEY, r REAL, whole REAL, s TEXT, b BLOB, n INTEGER, big INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            client.requestOk("type", "subscribe", "topic", t);
+        String t = server.newTable("id INTEGER PRIMARY KEY, r REAL, whole REAL, s TEXT, b BLOB, n INTEGER, big INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
             server.sql("INSERT INTO " + t + " (id, r, whole, s, b, n, big) VALUES "
                     + "(1, 1.5, 2.0, 'h\u00e9llo \"q\" \u2603', X'00FF10ab', NULL, 9007199254740993)");
             JsonNode live = client.awaitChange(t).path("changes").get(0).path("data");
@@ -289,8 +267,8 @@ class RestIT {
             assertThat(live.path("big").asLong()).isEqualTo(9007199254740993L);
             assertThat(live.path("s").asText()).isEqualTo("h\u00e9llo \"q\" \u2603");
 
-            JsonNode byId = call(200, "GET", "/v1/tables/" + t + "/rows/1", null).path("row");
-            JsonNode listed = call(200, "GET", "/v1/tables/" + t + "/rows", null).path("rows").get(0);
+            JsonNode byId = server.rest(200, "GET", "/v1/tables/" + t + "/rows/1", null).path("row");
+            JsonNode listed = server.rest(200, "GET", "/v1/tables/" + t + "/rows", null).path("rows").get(0);
             String ref = client.send("type", "subscribe", "topic", t, "snapshot", true);
             JsonNode snapshot = client.awaitType("snapshot").path("rows").get(0);
             client.await(f -> f.path("ref").asText().equals(ref));
@@ -299,7 +277,7 @@ class RestIT {
             assertThat(snapshot).isEqualTo(live);
 
             // an update through REST carries the same values in old and data
-            JsonNode patched = call(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 3)).path("row");
+            JsonNode patched = server.rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 3)).path("row");
             JsonNode update = client.awaitChange(t).path("changes").get(0);
             assertThat(update.path("old")).isEqualTo(live);
             assertThat(update.path("data")).isEqualTo(patched);
@@ -309,12 +287,12 @@ class RestIT {
     @Test
     void everyRestWriteIsDeliveredToALiveSubscriberAtItsPosition() {
         String t = notesTable();
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            client.requestOk("type", "subscribe", "topic", t);
-            JsonNode created = call(201, "POST", "/v1/tables/" + t + "/rows", Json.object("title", "a"));
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
+            JsonNode created = server.rest(201, "POST", "/v1/tables/" + t + "/rows", Json.object("title", "a"));
             String path = "/v1/tables/" + t + "/rows/" + created.path("row").path("id").asLong();
-            JsonNode patched = call(200, "PATCH", path, Json.object("done", 1));
-            JsonNode deleted = call(200, "DELETE", path, null);
+            JsonNode patched = server.rest(200, "PATCH", path, Json.object("done", 1));
+            JsonNode deleted = server.rest(200, "DELETE", path, null);
             JsonNode viaSql = sqlCall("INSERT INTO " + t + " (title) VALUES (?), (?)", "b", "c");
 
             JsonNode f1 = client.next();

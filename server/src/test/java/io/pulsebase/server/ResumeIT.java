@@ -4,48 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.core.log.Retention;
-import java.net.http.HttpResponse;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Resuming with {@code since}: exactly the missed changes then live ones, with filters, from a REST write's
  * position, across a graceful restart; refusals for positions outside the log; the 1001 close on shutdown.
  */
 class ResumeIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static TestServer server;
+    private static final String COLUMNS = "id INTEGER PRIMARY KEY, kind TEXT, n INTEGER";
 
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private static String newTable(TestServer on) {
-        String name = "r" + TABLES.incrementAndGet();
-        on.sql("CREATE TABLE " + name + " (id INTEGER PRIMARY KEY, kind TEXT, n INTEGER)");
-        return name;
-    }
-
+    /** Inserts row {@code id} through REST; answers its position. */
     private static long insert(TestServer on, String table, int id, String kind) {
-        HttpResponse<String> r = on.request("POST", "/v1/tables/" + table + "/rows",
-                Json.object("id", id, "kind", kind, "n", id));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return Json.position(Json.read(r.body()));
+        return Json.position(on.insert(table, "id", id, "kind", kind, "n", id));
     }
 
     /** Reads frames in order until the reply to {@code ref}: the replayed changes before it. */
-    private static List<JsonNode> replayUntilReply(RealtimeClient client, String ref) {
+    private static List<JsonNode> replayUntilReply(WsTestClient client, String ref) {
         List<JsonNode> frames = new ArrayList<>();
         while (true) {
             JsonNode f = client.next();
@@ -79,10 +62,10 @@ class ResumeIT {
 
     @Test
     void resumeWithSinceDeliversExactlyTheMissedChangesThenLiveOnes() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long last;
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            client.requestOk("type", "subscribe", "topic", t);
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
             insert(server, t, 1, "a");
             last = Json.position(client.awaitChange(t));
         }
@@ -90,7 +73,7 @@ class ResumeIT {
         for (int id = 2; id <= 6; id++) {
             missed.add(insert(server, t, id, "a"));
         }
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(last));
             List<JsonNode> replayed = replayUntilReply(client, ref);
             assertThat(ids(replayed)).containsExactly(2, 3, 4, 5, 6);
@@ -106,14 +89,14 @@ class ResumeIT {
 
     @Test
     void sinceWithFilterReplaysOnlyMatchingChanges() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long start = insert(server, t, 1, "a");
         insert(server, t, 2, "b");
         insert(server, t, 3, "a");
         insert(server, t, 4, "b");
         server.sql("UPDATE " + t + " SET kind = 'a' WHERE id = 4");   // enters the filter: INSERT
         server.sql("UPDATE " + t + " SET kind = 'b' WHERE id = 1");   // leaves the filter: DELETE
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "filter", "kind = 'a'", "since", Long.toString(start));
             List<JsonNode> replayed = replayUntilReply(client, ref);
             assertIncreasing(replayed, start);
@@ -132,11 +115,11 @@ class ResumeIT {
 
     @Test
     void resumeFromTheRestWritePositionGetsExactlyTheLaterChanges() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long written = insert(server, t, 1, "a");
         long b = insert(server, t, 2, "a");
-        long c = Json.position(Json.read(server.sql("UPDATE " + t + " SET n = 100 WHERE id = 1")));
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        long c = server.write("UPDATE " + t + " SET n = 100 WHERE id = 1");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(written));
             List<JsonNode> replayed = replayUntilReply(client, ref);
             assertThat(replayed.stream().map(Json::position).toList()).containsExactly(b, c);
@@ -146,9 +129,9 @@ class ResumeIT {
 
     @Test
     void sinceAtTheHeadReplaysNothingAndGoesLive() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long head = insert(server, t, 1, "a");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(head));
             assertThat(replayUntilReply(client, ref)).isEmpty();
             long live = insert(server, t, 2, "a");
@@ -158,13 +141,13 @@ class ResumeIT {
 
     @Test
     void sinceZeroReplaysTheTablesWholeHistory() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         List<Long> all = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
             all.add(insert(server, t, id, "a"));
         }
-        all.add(Json.position(Json.read(server.sql("DELETE FROM " + t + " WHERE id = 2"))));
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        all.add(server.write("DELETE FROM " + t + " WHERE id = 2"));
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", "0");
             List<JsonNode> replayed = replayUntilReply(client, ref);
             assertThat(replayed.stream().map(Json::position).toList()).isEqualTo(all);
@@ -173,10 +156,10 @@ class ResumeIT {
 
     @Test
     void snapshotWinsWhenSinceIsGivenToo() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long first = insert(server, t, 1, "a");
         insert(server, t, 2, "a");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(first), "snapshot", true);
             List<JsonNode> before = replayUntilReply(client, ref);
             assertThat(before).hasSize(1);
@@ -187,12 +170,12 @@ class ResumeIT {
 
     @Test
     void aLargeMissedTransactionIsReplayedAsOneFrame() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long start = insert(server, t, 1, "a");
-        long big = Json.position(Json.read(server.sql("INSERT INTO " + t + " (id, kind, n) WITH RECURSIVE c(x) AS "
-                + "(SELECT 2 UNION ALL SELECT x + 1 FROM c WHERE x < 1201) SELECT x, 'big', x FROM c")));
+        long big = server.write("INSERT INTO " + t + " (id, kind, n) WITH RECURSIVE c(x) AS "
+                + "(SELECT 2 UNION ALL SELECT x + 1 FROM c WHERE x < 1201) SELECT x, 'big', x FROM c");
         long after = insert(server, t, 5000, "a");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(start));
             List<JsonNode> replayed = replayUntilReply(client, ref);
             assertThat(replayed.stream().map(Json::position).toList()).containsExactly(big, after);
@@ -202,7 +185,7 @@ class ResumeIT {
 
     @Test
     void resumingWhileWritesContinueHasNoGapAndNoDuplicate() throws Exception {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         List<Long> written = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread writer = Thread.ofPlatform().start(() -> {
@@ -215,7 +198,7 @@ class ResumeIT {
                 Thread.sleep(5);
             }
             long since = written.get(10);
-            try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+            try (WsTestClient client = WsTestClient.connect(server.ws())) {
                 client.send("type", "subscribe", "topic", t, "since", Long.toString(since));
                 int at = written.size();
                 while (written.size() < at + 30) {
@@ -244,9 +227,9 @@ class ResumeIT {
 
     @Test
     void sinceAheadOfTheLogIsPositionExpired() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         long head = insert(server, t, 1, "a");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             JsonNode reply = client.request("type", "subscribe", "topic", t, "since", Long.toString(head + 1_000_000));
             assertThat(reply.path("ok").asBoolean()).isFalse();
             assertThat(reply.path("error").path("code").asText()).isEqualTo("position_expired");
@@ -256,8 +239,8 @@ class ResumeIT {
 
     @Test
     void nonNumericSinceIsInvalidPosition() {
-        String t = newTable(server);
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        String t = server.newTable(COLUMNS);
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             for (String bad : List.of("abc", "-5", "1.5", "", " 12")) {
                 JsonNode reply = client.request("type", "subscribe", "topic", t, "since", bad);
                 assertThat(reply.path("ok").asBoolean()).as("since %s", bad).isFalse();
@@ -270,13 +253,13 @@ class ResumeIT {
     @Test
     void sinceOlderThanRetentionIsPositionExpiredWhileARetainedOneResumes() {
         try (TestServer small = TestServer.start(c -> c.withRetention(new Retention(Duration.ofDays(1), 5)))) {
-            String t = newTable(small);
+            String t = small.newTable(COLUMNS);
             List<Long> positions = new ArrayList<>();
             for (int id = 1; id <= 20; id++) {
                 positions.add(insert(small, t, id, "a"));
             }
             assertThat(small.server().node().prune()).as("entries pruned").isGreaterThan(0);
-            try (RealtimeClient client = RealtimeClient.connect(small.ws())) {
+            try (WsTestClient client = WsTestClient.connect(small.ws())) {
                 JsonNode expired = client.request("type", "subscribe", "topic", t, "since", Long.toString(positions.get(1)));
                 assertThat(expired.path("ok").asBoolean()).isFalse();
                 assertThat(expired.path("error").path("code").asText()).isEqualTo("position_expired");
@@ -296,11 +279,11 @@ class ResumeIT {
     @Test
     void resumeAcrossAGracefulRestartMissesNothingAndPositionsKeepIncreasing() {
         try (TestServer own = TestServer.start()) {
-            String t = newTable(own);
+            String t = own.newTable(COLUMNS);
             long last;
-            RealtimeClient client = RealtimeClient.connect(own.ws());
+            WsTestClient client = WsTestClient.connect(own.ws());
             try {
-                client.requestOk("type", "subscribe", "topic", t);
+                client.subscribe("topic", t);
                 insert(own, t, 1, "a");
                 last = Json.position(client.awaitChange(t));
                 client.requestOk("type", "unsubscribe", "topic", t);
@@ -315,7 +298,7 @@ class ResumeIT {
             long after2 = insert(own, t, 5, "a");
             assertThat(after1).as("positions keep increasing after a restart").isGreaterThan(last);
             assertThat(after2).isGreaterThan(after1);
-            try (RealtimeClient resumed = RealtimeClient.connect(own.ws())) {
+            try (WsTestClient resumed = WsTestClient.connect(own.ws())) {
                 String ref = resumed.send("type", "subscribe", "topic", t, "since", Long.toString(last));
                 List<JsonNode> replayed = replayUntilReply(resumed, ref);
                 assertThat(ids(replayed)).containsExactly(2, 3, 4, 5);
@@ -329,10 +312,10 @@ class ResumeIT {
     @Test
     void gracefulShutdownClosesOpenWebSocketsWith1001() {
         TestServer own = TestServer.start();
-        String t = newTable(own);
-        try (RealtimeClient subscribed = RealtimeClient.connect(own.ws());
-             RealtimeClient idle = RealtimeClient.connect(own.ws())) {
-            subscribed.requestOk("type", "subscribe", "topic", t);
+        String t = own.newTable(COLUMNS);
+        try (WsTestClient subscribed = WsTestClient.connect(own.ws());
+             WsTestClient idle = WsTestClient.connect(own.ws())) {
+            subscribed.subscribe("topic", t);
             idle.requestOk("type", "ping");
             own.close();
             assertThat(subscribed.awaitClose(Duration.ofSeconds(10))).isEqualTo(1001);

@@ -3,12 +3,16 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.RawWebSocket;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,16 +28,16 @@ class SlowConsumerIT {
             server.sql("CREATE TABLE heavy (id INTEGER PRIMARY KEY, pad TEXT)");
             List<Long> written = new ArrayList<>();
             long lastSeen = 0;
-            try (HeartbeatIT.RawWebSocket stalled = HeartbeatIT.RawWebSocket.connect(server.port(), 4096);
-                 RealtimeClient healthy = RealtimeClient.connect(server.ws())) {
-                stalled.send(0x1, "{\"type\":\"subscribe\",\"topic\":\"heavy\",\"ref\":\"s\"}".getBytes(StandardCharsets.UTF_8));
+            try (RawWebSocket stalled = RawWebSocket.connect(server.port(), "/v1/realtime", Map.of(), 4096);
+                 WsTestClient healthy = WsTestClient.connect(server.ws())) {
+                stalled.sendText("{\"type\":\"subscribe\",\"topic\":\"heavy\",\"ref\":\"s\"}");
                 assertThat(Json.read(stalled.read(Duration.ofSeconds(5)).text()).path("ok").asBoolean()).isTrue();
-                healthy.requestOk("type", "subscribe", "topic", "heavy");
+                healthy.subscribe("topic", "heavy");
 
                 // ~100 KB per transaction; the stalled client reads nothing meanwhile.
                 for (int i = 0; i < 80; i++) {
-                    written.add(Json.position(Json.read(server.sql("INSERT INTO heavy (pad) WITH RECURSIVE c(x) AS "
-                            + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT hex(zeroblob(500)) FROM c"))));
+                    written.add(server.write("INSERT INTO heavy (pad) WITH RECURSIVE c(x) AS "
+                            + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) SELECT hex(zeroblob(500)) FROM c"));
                     JsonNode f = healthy.awaitChange("heavy");
                     assertThat(Json.position(f)).as("the reading client keeps up").isEqualTo(written.get(i));
                 }
@@ -43,23 +47,17 @@ class SlowConsumerIT {
                 String closeReason = null;
                 ByteArrayOutputStream partial = new ByteArrayOutputStream();
                 while (true) {
-                    HeartbeatIT.RawWebSocket.Frame f = stalled.read(Duration.ofSeconds(10));
-                    if (f.opcode() == 0x8) {
+                    RawWebSocket.Frame f = stalled.read(Duration.ofSeconds(10));
+                    if (f.opcode() == RawWebSocket.CLOSE) {
                         closeCode = f.closeCode();
                         closeReason = f.closeReason();
                         break;
                     }
-                    if (f.opcode() == 0x1 || f.opcode() == 0x0) {
-                        partial.write(f.payload());
-                        if (f.fin()) {
-                            JsonNode frame = Json.read(partial.toString(StandardCharsets.UTF_8));
-                            partial.reset();
-                            if (frame.path("type").asText().equals("db_change")) {
-                                long p = Json.position(frame);
-                                assertThat(p).isGreaterThan(lastSeen);
-                                lastSeen = p;
-                            }
-                        }
+                    JsonNode frame = message(f, partial);
+                    if (frame != null && frame.path("type").asText().equals("db_change")) {
+                        long p = Json.position(frame);
+                        assertThat(p).isGreaterThan(lastSeen);
+                        lastSeen = p;
                     }
                 }
                 assertThat(closeCode).isEqualTo(4001);
@@ -75,7 +73,7 @@ class SlowConsumerIT {
             // resume: a backlog larger than the queue is its own test below.)
             server.restart(c -> c.withTransport(c.transport().withOutboundQueueBytes(256L << 20)));
             long from = lastSeen;
-            try (RealtimeClient resumed = RealtimeClient.connect(server.ws())) {
+            try (WsTestClient resumed = WsTestClient.connect(server.ws())) {
                 resumed.send("type", "subscribe", "topic", "heavy", "since", Long.toString(from));
                 List<Long> got = new ArrayList<>();
                 long end = written.get(written.size() - 1);
@@ -101,37 +99,47 @@ class SlowConsumerIT {
     void aSteadyReaderSlowerThanLoopbackResumesABacklogLargerThanTheQueue() throws Exception {
         try (TestServer server = TestServer.start(c -> c.withTransport(c.transport().withPermessageDeflate(false)))) {
             server.sql("CREATE TABLE backlog (id INTEGER PRIMARY KEY, pad TEXT)");
-            long start = Json.position(Json.read(server.sql("INSERT INTO backlog (pad) VALUES ('first')")));
+            long start = server.write("INSERT INTO backlog (pad) VALUES ('first')");
             List<Long> missed = new ArrayList<>();
             for (int i = 0; i < 120; i++) {    // ~100 KB per transaction, ~12 MB in all (default queue: 4 MiB)
-                missed.add(Json.position(Json.read(server.sql("INSERT INTO backlog (pad) WITH RECURSIVE c(x) AS "
-                        + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT hex(zeroblob(5000)) FROM c"))));
+                missed.add(server.write("INSERT INTO backlog (pad) WITH RECURSIVE c(x) AS "
+                        + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT hex(zeroblob(5000)) FROM c"));
             }
             // A client reading steadily at about 5 MB/s (a phone on a good network), never stopping.
-            try (HeartbeatIT.RawWebSocket client = HeartbeatIT.RawWebSocket.connect(server.port(), 64 * 1024)) {
-                client.send(0x1, Json.object("type", "subscribe", "topic", "backlog", "since", Long.toString(start), "ref", "s")
-                        .getBytes(StandardCharsets.UTF_8));
+            try (RawWebSocket client = RawWebSocket.connect(server.port(), "/v1/realtime", Map.of(), 64 * 1024)) {
+                client.sendText(Json.object("type", "subscribe", "topic", "backlog", "since", Long.toString(start), "ref", "s"));
                 List<Long> got = new ArrayList<>();
                 ByteArrayOutputStream partial = new ByteArrayOutputStream();
                 while (got.size() < missed.size()) {
-                    HeartbeatIT.RawWebSocket.Frame f = client.read(Duration.ofSeconds(10));
+                    RawWebSocket.Frame f = client.read(Duration.ofSeconds(10));
                     assertThat(f.opcode()).as("closed after %d of %d frames: %d %s", got.size(), missed.size(), f.closeCode(),
-                                    f.opcode() == 0x8 ? f.closeReason() : "")
-                            .isNotEqualTo(0x8);
-                    if (f.opcode() == 0x1 || f.opcode() == 0x0) {
-                        partial.write(f.payload());
-                        if (f.fin()) {
-                            JsonNode frame = Json.read(partial.toString(StandardCharsets.UTF_8));
-                            partial.reset();
-                            if (frame.path("type").asText().equals("db_change")) {
-                                got.add(Json.position(frame));
-                                Thread.sleep(20);
-                            }
-                        }
+                                    f.opcode() == RawWebSocket.CLOSE ? f.closeReason() : "")
+                            .isNotEqualTo(RawWebSocket.CLOSE);
+                    JsonNode frame = message(f, partial);
+                    if (frame != null && frame.path("type").asText().equals("db_change")) {
+                        got.add(Json.position(frame));
+                        Thread.sleep(20);
                     }
                 }
                 assertThat(got).isEqualTo(missed);
             }
         }
+    }
+
+    /**
+     * Collects a text message split over frames: answers it once its last frame arrived, and {@code null} for a
+     * frame that does not complete one (or is not part of a text message).
+     */
+    private static JsonNode message(RawWebSocket.Frame f, ByteArrayOutputStream partial) {
+        if (f.opcode() != RawWebSocket.TEXT && f.opcode() != RawWebSocket.CONTINUATION) {
+            return null;
+        }
+        partial.writeBytes(f.payload());
+        if (!f.fin()) {
+            return null;
+        }
+        JsonNode message = Json.read(partial.toString(StandardCharsets.UTF_8));
+        partial.reset();
+        return message;
     }
 }

@@ -3,16 +3,15 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.SseTestClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Server-Sent Events over real HTTP: snapshot and live changes, several topics on one stream, {@code id:} equal
@@ -20,39 +19,18 @@ import org.junit.jupiter.api.Test;
  * and the end of the stream on a graceful stop.
  */
 class SseIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static TestServer server;
+    private static final String COLUMNS = "id INTEGER PRIMARY KEY, kind TEXT";
 
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(c -> c.withTransport(c.transport().withHeartbeatInterval(Duration.ofMillis(300))));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private static String newTable(TestServer on) {
-        String name = "sse" + TABLES.incrementAndGet();
-        on.sql("CREATE TABLE " + name + " (id INTEGER PRIMARY KEY, kind TEXT)");
-        return name;
-    }
-
-    private static URI sse(TestServer on, String query) {
-        return on.http("/v1/realtime/sse?" + query);
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass(
+            c -> c.withTransport(c.transport().withHeartbeatInterval(Duration.ofMillis(300))));
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static long write(TestServer on, String sql) {
-        return Json.position(Json.read(on.sql(sql)));
-    }
-
     /** A positioned event: {@code id:} is present and equals the {@code position} in its data. */
-    private static JsonNode positioned(SseClient.Event e, String type) {
+    private static JsonNode positioned(SseTestClient.Event e, String type) {
         assertThat(e.event()).as("event %s", e).isEqualTo(type);
         JsonNode data = e.json();
         assertThat(data.path("type").asText()).isEqualTo(type);
@@ -63,20 +41,20 @@ class SseIT {
 
     @Test
     void snapshotThenLiveChangesOnOneTopicWithIdEqualToPosition() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         server.sql("INSERT INTO " + t + " (id, kind) VALUES (1, 'a'), (2, 'b')");
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t + "&snapshot=true"), null)) {
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t + "&snapshot=true"))) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.contentType()).startsWith("text/event-stream");
-            SseClient.Event first = stream.await(e -> !e.isComment());
+            SseTestClient.Event first = stream.await(e -> !e.isComment());
             assertThat(first.retry()).as("the stream starts with retry: 1000").isEqualTo("1000");
 
             JsonNode snapshot = positioned(stream.nextEvent(), "snapshot");
             assertThat(snapshot.path("topic").asText()).isEqualTo(t);
             assertThat(snapshot.path("rows")).hasSize(2);
 
-            long p1 = write(server, "INSERT INTO " + t + " (id, kind) VALUES (3, 'c')");
-            long p2 = write(server, "UPDATE " + t + " SET kind = 'z'");
+            long p1 = server.write("INSERT INTO " + t + " (id, kind) VALUES (3, 'c')");
+            long p2 = server.write("UPDATE " + t + " SET kind = 'z'");
             JsonNode c1 = positioned(stream.nextEvent(), "db_change");
             JsonNode c2 = positioned(stream.nextEvent(), "db_change");
             assertThat(Json.position(c1)).isEqualTo(p1).isGreaterThan(Json.position(snapshot));
@@ -88,34 +66,34 @@ class SseIT {
 
     @Test
     void aLargeSnapshotArrivesWholeOnTheStreamThenLiveChanges() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         server.sql("INSERT INTO " + t + " (kind) WITH RECURSIVE c(x) AS "
                 + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000) SELECT hex(zeroblob(40)) FROM c");
-        String b = newTable(server);
+        String b = server.newTable(COLUMNS);
         server.sql("INSERT INTO " + b + " (kind) VALUES ('only')");
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t + "&topic=" + b + "&snapshot=true"), null)) {
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t + "&topic=" + b + "&snapshot=true"))) {
             assertThat(stream.status()).isEqualTo(200);
-            SseClient.Event first = stream.nextEvent();
-            SseClient.Event second = stream.nextEvent();
+            SseTestClient.Event first = stream.nextEvent();
+            SseTestClient.Event second = stream.nextEvent();
             assertThat(first.event()).isEqualTo("snapshot");
             assertThat(second.event()).isEqualTo("snapshot");
             assertThat(first.json().path("topic").asText()).isEqualTo(t);
             assertThat(first.json().path("rows")).hasSize(8000);
             assertThat(second.json().path("rows")).hasSize(1);
-            long p = write(server, "INSERT INTO " + t + " (kind) VALUES ('live')");
+            long p = server.write("INSERT INTO " + t + " (kind) VALUES ('live')");
             assertThat(Json.position(positioned(stream.nextEvent(), "db_change"))).isEqualTo(p);
         }
     }
 
     @Test
     void twoTopicsArriveOnOneStream() {
-        String a = newTable(server);
-        String b = newTable(server);
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + a + "&topic=" + b), null)) {
+        String a = server.newTable(COLUMNS);
+        String b = server.newTable(COLUMNS);
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + a + "&topic=" + b))) {
             assertThat(stream.status()).isEqualTo(200);
-            long pa = write(server, "INSERT INTO " + a + " (kind) VALUES ('x')");
-            long pb = write(server, "INSERT INTO " + b + " (kind) VALUES ('y')");
-            long pa2 = write(server, "INSERT INTO " + a + " (kind) VALUES ('z')");
+            long pa = server.write("INSERT INTO " + a + " (kind) VALUES ('x')");
+            long pb = server.write("INSERT INTO " + b + " (kind) VALUES ('y')");
+            long pa2 = server.write("INSERT INTO " + a + " (kind) VALUES ('z')");
             JsonNode e1 = positioned(stream.nextEvent(), "db_change");
             JsonNode e2 = positioned(stream.nextEvent(), "db_change");
             JsonNode e3 = positioned(stream.nextEvent(), "db_change");
@@ -127,14 +105,14 @@ class SseIT {
 
     @Test
     void eventsAndFilterQueryParametersApply() {
-        String t = newTable(server);
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t + "&events=INSERT,DELETE&filter="
-                + enc("kind = 'a'")), null)) {
+        String t = server.newTable(COLUMNS);
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t + "&events=INSERT,DELETE&filter="
+                + enc("kind = 'a'")))) {
             assertThat(stream.status()).isEqualTo(200);
-            write(server, "INSERT INTO " + t + " (id, kind) VALUES (1, 'b')");    // filtered out
-            write(server, "INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");    // INSERT
-            write(server, "UPDATE " + t + " SET kind = 'a' WHERE id = 2");        // UPDATE: not chosen
-            long del = write(server, "DELETE FROM " + t + " WHERE id = 2");      // DELETE
+            server.write("INSERT INTO " + t + " (id, kind) VALUES (1, 'b')");    // filtered out
+            server.write("INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");    // INSERT
+            server.write("UPDATE " + t + " SET kind = 'a' WHERE id = 2");        // UPDATE: not chosen
+            long del = server.write("DELETE FROM " + t + " WHERE id = 2");      // DELETE
             JsonNode first = positioned(stream.nextEvent(), "db_change");
             assertThat(first.path("changes").get(0).path("data").path("id").asInt()).isEqualTo(2);
             JsonNode second = positioned(stream.nextEvent(), "db_change");
@@ -145,55 +123,55 @@ class SseIT {
 
     @Test
     void lastEventIdResumesExactlyTheMissedChangesWithoutASnapshot() {
-        String t = newTable(server);
+        String t = server.newTable(COLUMNS);
         server.sql("INSERT INTO " + t + " (id, kind) VALUES (1, 'a')");
         String lastId;
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t + "&snapshot=true"), null)) {
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t + "&snapshot=true"))) {
             positioned(stream.nextEvent(), "snapshot");
-            write(server, "INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");
-            SseClient.Event change = stream.nextEvent();
+            server.write("INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");
+            SseTestClient.Event change = stream.nextEvent();
             positioned(change, "db_change");
             lastId = change.id();
         }
         List<Long> missed = new ArrayList<>();
-        missed.add(write(server, "INSERT INTO " + t + " (id, kind) VALUES (3, 'a')"));
-        missed.add(write(server, "UPDATE " + t + " SET kind = 'b' WHERE id = 1"));
-        missed.add(write(server, "DELETE FROM " + t + " WHERE id = 2"));
-        try (SseClient resumed = SseClient.open(sse(server, "topic=" + t + "&snapshot=true"), lastId)) {
+        missed.add(server.write("INSERT INTO " + t + " (id, kind) VALUES (3, 'a')"));
+        missed.add(server.write("UPDATE " + t + " SET kind = 'b' WHERE id = 1"));
+        missed.add(server.write("DELETE FROM " + t + " WHERE id = 2"));
+        try (SseTestClient resumed = SseTestClient.resume(server.sse("topic=" + t + "&snapshot=true"), lastId)) {
             assertThat(resumed.status()).isEqualTo(200);
             List<Long> got = new ArrayList<>();
             for (int i = 0; i < missed.size(); i++) {
                 got.add(Json.position(positioned(resumed.nextEvent(), "db_change")));
             }
             assertThat(got).isEqualTo(missed);
-            long live = write(server, "INSERT INTO " + t + " (id, kind) VALUES (4, 'a')");
+            long live = server.write("INSERT INTO " + t + " (id, kind) VALUES (4, 'a')");
             assertThat(Json.position(positioned(resumed.nextEvent(), "db_change"))).isEqualTo(live);
         }
     }
 
     @Test
     void lastEventIdResumesEveryTopicOfAMultiTopicStream() {
-        String a = newTable(server);
-        String b = newTable(server);
+        String a = server.newTable(COLUMNS);
+        String b = server.newTable(COLUMNS);
         String query = "topic=" + a + "&topic=" + b;
         String lastId;
-        try (SseClient stream = SseClient.open(sse(server, query), null)) {
-            write(server, "INSERT INTO " + a + " (kind) VALUES ('1')");
-            long pb = write(server, "INSERT INTO " + b + " (kind) VALUES ('2')");
+        try (SseTestClient stream = SseTestClient.connect(server.sse(query))) {
+            server.write("INSERT INTO " + a + " (kind) VALUES ('1')");
+            long pb = server.write("INSERT INTO " + b + " (kind) VALUES ('2')");
             positioned(stream.nextEvent(), "db_change");
-            SseClient.Event last = stream.nextEvent();
+            SseTestClient.Event last = stream.nextEvent();
             assertThat(Json.position(positioned(last, "db_change"))).isEqualTo(pb);
             lastId = last.id();
         }
         List<String> missed = new ArrayList<>();
-        missed.add(a + "@" + write(server, "INSERT INTO " + a + " (kind) VALUES ('3')"));
-        missed.add(b + "@" + write(server, "INSERT INTO " + b + " (kind) VALUES ('4')"));
-        missed.add(a + "@" + write(server, "INSERT INTO " + a + " (kind) VALUES ('5')"));
-        try (SseClient resumed = SseClient.open(sse(server, query), lastId)) {
+        missed.add(a + "@" + server.write("INSERT INTO " + a + " (kind) VALUES ('3')"));
+        missed.add(b + "@" + server.write("INSERT INTO " + b + " (kind) VALUES ('4')"));
+        missed.add(a + "@" + server.write("INSERT INTO " + a + " (kind) VALUES ('5')"));
+        try (SseTestClient resumed = SseTestClient.resume(server.sse(query), lastId)) {
             assertThat(resumed.status()).isEqualTo(200);
             List<String> got = new ArrayList<>();
             for (int i = 0; i < missed.size(); i++) {
-                SseClient.Event e = resumed.nextEvent();
+                SseTestClient.Event e = resumed.nextEvent();
                 assertThat(e.event()).isEqualTo("db_change");
                 JsonNode data = e.json();
                 if (e.id() != null) {
@@ -202,22 +180,22 @@ class SseIT {
                 got.add(data.path("topic").asText() + "@" + Json.position(data));
             }
             assertThat(got).containsExactlyInAnyOrderElementsOf(missed);
-            long live = write(server, "INSERT INTO " + b + " (kind) VALUES ('6')");
+            long live = server.write("INSERT INTO " + b + " (kind) VALUES ('6')");
             assertThat(Json.position(positioned(resumed.nextEvent(), "db_change"))).isEqualTo(live);
         }
     }
 
     @Test
     void sinceQueryParameterReplaysLikeTheWebSocket() {
-        String t = newTable(server);
-        long from = write(server, "INSERT INTO " + t + " (id, kind) VALUES (1, 'a')");
-        long next = write(server, "INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t + "&since=" + from), null)) {
+        String t = server.newTable(COLUMNS);
+        long from = server.write("INSERT INTO " + t + " (id, kind) VALUES (1, 'a')");
+        long next = server.write("INSERT INTO " + t + " (id, kind) VALUES (2, 'a')");
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t + "&since=" + from))) {
             assertThat(Json.position(positioned(stream.nextEvent(), "db_change"))).isEqualTo(next);
         }
     }
 
-    private static void assertHttpError(SseClient answer, int status, String code) {
+    private static void assertHttpError(SseTestClient answer, int status, String code) {
         assertThat(answer.status()).isEqualTo(status);
         assertThat(answer.contentType()).contains("application/json");
         JsonNode error = Json.read(answer.body()).path("error");
@@ -227,40 +205,40 @@ class SseIT {
 
     @Test
     void refusedSubscriptionsAreAPlainHttpErrorBeforeTheStream() {
-        String t = newTable(server);
-        try (SseClient unknown = SseClient.open(sse(server, "topic=no_such_table"), null)) {
+        String t = server.newTable(COLUMNS);
+        try (SseTestClient unknown = SseTestClient.connect(server.sse("topic=no_such_table"))) {
             assertHttpError(unknown, 404, "unknown_table");
         }
-        try (SseClient second = SseClient.open(sse(server, "topic=" + t + "&topic=no_such_table"), null)) {
+        try (SseTestClient second = SseTestClient.connect(server.sse("topic=" + t + "&topic=no_such_table"))) {
             assertHttpError(second, 404, "unknown_table");
         }
-        try (SseClient badFilter = SseClient.open(sse(server, "topic=" + t + "&filter=" + enc("kind =")), null)) {
+        try (SseTestClient badFilter = SseTestClient.connect(server.sse("topic=" + t + "&filter=" + enc("kind =")))) {
             assertHttpError(badFilter, 400, "invalid_filter");
         }
-        try (SseClient noTopic = SseClient.open(sse(server, "filter=" + enc("kind = 'a'")), null)) {
+        try (SseTestClient noTopic = SseTestClient.connect(server.sse("filter=" + enc("kind = 'a'")))) {
             assertHttpError(noTopic, 400, "bad_request");
         }
-        try (SseClient badEvents = SseClient.open(sse(server, "topic=" + t + "&events=UPSERT"), null)) {
+        try (SseTestClient badEvents = SseTestClient.connect(server.sse("topic=" + t + "&events=UPSERT"))) {
             assertHttpError(badEvents, 400, "bad_request");
         }
-        try (SseClient badSince = SseClient.open(sse(server, "topic=" + t + "&since=abc"), null)) {
+        try (SseTestClient badSince = SseTestClient.connect(server.sse("topic=" + t + "&since=abc"))) {
             assertHttpError(badSince, 400, "invalid_position");
         }
-        try (SseClient ahead = SseClient.open(sse(server, "topic=" + t + "&since=9000000000000000000"), null)) {
+        try (SseTestClient ahead = SseTestClient.connect(server.sse("topic=" + t + "&since=9000000000000000000"))) {
             assertHttpError(ahead, 410, "position_expired");
         }
     }
 
     @Test
     void aQuietStreamGetsKeepAliveComments() {
-        String t = newTable(server);
-        try (SseClient stream = SseClient.open(sse(server, "topic=" + t), null)) {
+        String t = server.newTable(COLUMNS);
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t))) {
             assertThat(stream.status()).isEqualTo(200);
-            SseClient.Event first = stream.await(SseClient.Event::isComment, Duration.ofSeconds(3));
+            SseTestClient.Event first = stream.await(SseTestClient.Event::isComment, Duration.ofSeconds(3));
             assertThat(first.comment()).isEqualTo("keep-alive");
-            stream.await(SseClient.Event::isComment, Duration.ofSeconds(3));
+            stream.await(SseTestClient.Event::isComment, Duration.ofSeconds(3));
             // the stream still carries changes afterwards
-            long p = write(server, "INSERT INTO " + t + " (kind) VALUES ('x')");
+            long p = server.write("INSERT INTO " + t + " (kind) VALUES ('x')");
             assertThat(Json.position(positioned(stream.nextEvent(), "db_change"))).isEqualTo(p);
         }
     }
@@ -269,10 +247,10 @@ class SseIT {
     void aGracefulServerStopEndsTheStream() {
         TestServer own = TestServer.start();
         try {
-            String t = newTable(own);
-            try (SseClient stream = SseClient.open(sse(own, "topic=" + t), null)) {
+            String t = own.newTable(COLUMNS);
+            try (SseTestClient stream = SseTestClient.connect(own.sse("topic=" + t))) {
                 assertThat(stream.status()).isEqualTo(200);
-                long p = write(own, "INSERT INTO " + t + " (kind) VALUES ('x')");
+                long p = own.write("INSERT INTO " + t + " (kind) VALUES ('x')");
                 assertThat(Json.position(positioned(stream.nextEvent(), "db_change"))).isEqualTo(p);
                 own.close();
                 assertThat(stream.awaitEnd(Duration.ofSeconds(10))).as("stream ended by the server").isTrue();

@@ -1,18 +1,18 @@
 package io.pulsebase.server;
 
+import static io.pulsebase.server.Frames.onlyChange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpResponse;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Table subscriptions over a real WebSocket against a real server: operations with data / old and growing
@@ -21,62 +21,20 @@ import org.junit.jupiter.api.Test;
  * {@link TransactionCaptureIT}.
  */
 class TableSubscriptionIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private static String newTable(String columns) {
-        String name = "t" + TABLES.incrementAndGet();
-        server.sql("CREATE TABLE " + name + " (" + columns + ")");
-        return name;
-    }
-
-    private static JsonNode rest(int expectedStatus, String method, String path, String body) {
-        HttpResponse<String> r = server.request(method, path, body);
-        assertThat(r.statusCode()).as("%s %s -> %s", method, path, r.body()).isEqualTo(expectedStatus);
-        return Json.read(r.body());
-    }
-
-    private static JsonNode insert(String table, Object... kv) {
-        return rest(201, "POST", "/v1/tables/" + table + "/rows", Json.object(kv));
-    }
-
-    private static JsonNode onlyChange(JsonNode frame) {
-        assertThat(frame.path("changes")).as("changes of %s", frame).hasSize(1);
-        return frame.path("changes").get(0);
-    }
-
-    private static JsonNode subscribe(RealtimeClient client, Object... fields) {
-        return client.requestOk(concat(new Object[] {"type", "subscribe"}, fields));
-    }
-
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] all = new Object[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @Test
     void insertUpdateDeleteArriveWithDataOldAndIncreasingPositions() {
-        String t = newTable("id INTEGER PRIMARY KEY, name TEXT, n INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            JsonNode reply = subscribe(client, "topic", t);
+        String t = server.newTable("id INTEGER PRIMARY KEY, name TEXT, n INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            JsonNode reply = client.subscribe("topic", t);
             assertThat(reply.path("topic").asText()).isEqualTo(t);
             Json.position(reply);
 
-            long p1 = Json.position(insert(t, "id", 1, "name", "a", "n", 1));
-            long p2 = Json.position(rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2)));
-            long p3 = Json.position(rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null));
+            long p1 = Json.position(server.insert(t, "id", 1, "name", "a", "n", 1));
+            long p2 = Json.position(server.rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2)));
+            long p3 = Json.position(server.rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null));
 
             JsonNode f1 = client.next();
             JsonNode f2 = client.next();
@@ -111,13 +69,13 @@ class TableSubscriptionIT {
 
     @Test
     void eventsFilterDeliversOnlyTheChosenOperations() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t, "events", List.of("INSERT"));
-            insert(t, "id", 1, "n", 1);
-            rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
-            rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
-            insert(t, "id", 2, "n", 1);
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t, "events", List.of("INSERT"));
+            server.insert(t, "id", 1, "n", 1);
+            server.rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
+            server.rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
+            server.insert(t, "id", 2, "n", 1);
 
             JsonNode first = client.next();
             JsonNode second = client.next();
@@ -130,10 +88,10 @@ class TableSubscriptionIT {
 
     @Test
     void eventsApplyToTheOperationAsTheSubscriptionSeesIt() {
-        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, room INTEGER");
         server.sql("INSERT INTO " + t + " (id, room) VALUES (1, 1)");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t, "filter", "room = 1", "events", List.of("DELETE"));
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t, "filter", "room = 1", "events", List.of("DELETE"));
             // An UPDATE that moves the row out of the filter is a DELETE for this subscription.
             server.sql("UPDATE " + t + " SET room = 2 WHERE id = 1");
             JsonNode change = onlyChange(client.next());
@@ -144,9 +102,9 @@ class TableSubscriptionIT {
 
     @Test
     void filteredSnapshotHoldsOnlyMatchingRowsThenLiveChangesFollow() {
-        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
+        String t = server.newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
         server.sql("INSERT INTO " + t + " (id, room, body) VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 1, 'c'), (4, NULL, 'd')");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "filter", "room = 1", "snapshot", true);
             JsonNode snapshot = client.next();
             assertThat(snapshot.path("type").asText()).isEqualTo("snapshot");
@@ -161,7 +119,7 @@ class TableSubscriptionIT {
             assertThat(reply.path("ok").asBoolean()).isTrue();
 
             server.sql("INSERT INTO " + t + " (id, room, body) VALUES (5, 2, 'e')");
-            long p = Json.position(Json.read(server.sql("INSERT INTO " + t + " (id, room, body) VALUES (6, 1, 'f')")));
+            long p = server.write("INSERT INTO " + t + " (id, room, body) VALUES (6, 1, 'f')");
             JsonNode live = client.next();
             assertThat(Json.position(live)).isEqualTo(p).isGreaterThan(Json.position(snapshot));
             assertThat(onlyChange(live).path("data").path("id").asInt()).isEqualTo(6);
@@ -170,9 +128,9 @@ class TableSubscriptionIT {
 
     @Test
     void snapshotReplyPositionEqualsSnapshotFramePosition() {
-        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
+        String t = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
         server.sql("INSERT INTO " + t + " (v) VALUES ('x'), ('y')");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "snapshot", true);
             JsonNode snapshot = client.awaitType("snapshot");
             JsonNode reply = client.await(f -> f.path("ref").asText().equals(ref));
@@ -184,10 +142,10 @@ class TableSubscriptionIT {
 
     @Test
     void updateIntoFilterArrivesAsInsertAndOutOfFilterAsDeleteWithOldAndNullData() {
-        String t = newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
+        String t = server.newTable("id INTEGER PRIMARY KEY, room INTEGER, body TEXT");
         server.sql("INSERT INTO " + t + " (id, room, body) VALUES (1, 2, 'a')");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t, "filter", "room = 1");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t, "filter", "room = 1");
 
             server.sql("UPDATE " + t + " SET body = 'still outside' WHERE id = 1");        // no, no: nothing
             server.sql("UPDATE " + t + " SET room = 1 WHERE id = 1");                        // enters
@@ -213,32 +171,32 @@ class TableSubscriptionIT {
 
     @Test
     void identicalSubscriptionsOnTwoConnectionsBothReceive() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        try (RealtimeClient a = RealtimeClient.connect(server.ws());
-             RealtimeClient b = RealtimeClient.connect(server.ws())) {
-            subscribe(a, "topic", t, "filter", "n > 0");
-            subscribe(b, "topic", t, "filter", "n > 0");
-            long p = Json.position(insert(t, "id", 1, "n", 5));
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient a = WsTestClient.connect(server.ws());
+             WsTestClient b = WsTestClient.connect(server.ws())) {
+            a.subscribe("topic", t, "filter", "n > 0");
+            b.subscribe("topic", t, "filter", "n > 0");
+            long p = Json.position(server.insert(t, "id", 1, "n", 5));
             JsonNode fa = a.awaitChange(t);
             JsonNode fb = b.awaitChange(t);
             assertThat(Json.position(fa)).isEqualTo(p);
             assertThat(fa).isEqualTo(fb);
             // After one leaves, the other still receives.
             a.requestOk("type", "unsubscribe", "topic", t);
-            long p2 = Json.position(insert(t, "id", 2, "n", 6));
+            long p2 = Json.position(server.insert(t, "id", 2, "n", 6));
             assertThat(Json.position(b.awaitChange(t))).isEqualTo(p2);
         }
     }
 
     @Test
     void resubscribingToTheSameTopicReplacesTheSubscription() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t, "filter", "n = 1");
-            subscribe(client, "topic", t, "filter", "n = 2");
-            insert(t, "id", 1, "n", 1);   // only the old filter matches
-            insert(t, "id", 2, "n", 2);
-            insert(t, "id", 3, "n", 2);
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t, "filter", "n = 1");
+            client.subscribe("topic", t, "filter", "n = 2");
+            server.insert(t, "id", 1, "n", 1);   // only the old filter matches
+            server.insert(t, "id", 2, "n", 2);
+            server.insert(t, "id", 3, "n", 2);
 
             JsonNode first = client.next();
             JsonNode second = client.next();
@@ -249,18 +207,18 @@ class TableSubscriptionIT {
 
     @Test
     void unsubscribeStopsDeliveryAndASecondUnsubscribeIsNotSubscribed() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        String other = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t);
-            subscribe(client, "topic", other);
-            insert(t, "id", 1, "n", 1);
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        String other = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
+            client.subscribe("topic", other);
+            server.insert(t, "id", 1, "n", 1);
             assertThat(client.next().path("topic").asText()).isEqualTo(t);
 
             JsonNode ok = client.requestOk("type", "unsubscribe", "topic", t);
             assertThat(ok.path("ok").asBoolean()).isTrue();
-            insert(t, "id", 2, "n", 1);
-            long p = Json.position(insert(other, "id", 1, "n", 1));
+            server.insert(t, "id", 2, "n", 1);
+            long p = Json.position(server.insert(other, "id", 1, "n", 1));
             JsonNode next = client.next();
             assertThat(next.path("topic").asText()).as("nothing more from %s", t).isEqualTo(other);
             assertThat(Json.position(next)).isEqualTo(p);
@@ -273,15 +231,15 @@ class TableSubscriptionIT {
 
     @Test
     void eventsStarOrEmptyMeanAllOperations() {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
-        try (RealtimeClient star = RealtimeClient.connect(server.ws());
-             RealtimeClient empty = RealtimeClient.connect(server.ws())) {
-            subscribe(star, "topic", t, "events", List.of("*"));
-            subscribe(empty, "topic", t, "events", List.of());
-            insert(t, "id", 1, "n", 1);
-            rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
-            rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
-            for (RealtimeClient c : List.of(star, empty)) {
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient star = WsTestClient.connect(server.ws());
+             WsTestClient empty = WsTestClient.connect(server.ws())) {
+            star.subscribe("topic", t, "events", List.of("*"));
+            empty.subscribe("topic", t, "events", List.of());
+            server.insert(t, "id", 1, "n", 1);
+            server.rest(200, "PATCH", "/v1/tables/" + t + "/rows/1", Json.object("n", 2));
+            server.rest(200, "DELETE", "/v1/tables/" + t + "/rows/1", null);
+            for (WsTestClient c : List.of(star, empty)) {
                 assertThat(List.of(onlyChange(c.next()).path("operation").asText(),
                         onlyChange(c.next()).path("operation").asText(),
                         onlyChange(c.next()).path("operation").asText())).containsExactly("INSERT", "UPDATE", "DELETE");
@@ -291,12 +249,12 @@ class TableSubscriptionIT {
 
     @Test
     void updatingThePrimaryKeyIsAnUpdateAndLeavesAFilterOnTheOldKey() {
-        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
+        String t = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
         server.sql("INSERT INTO " + t + " (id, v) VALUES (1, 'a')");
-        try (RealtimeClient all = RealtimeClient.connect(server.ws());
-             RealtimeClient byKey = RealtimeClient.connect(server.ws())) {
-            subscribe(all, "topic", t);
-            subscribe(byKey, "topic", t, "filter", "id = 1");
+        try (WsTestClient all = WsTestClient.connect(server.ws());
+             WsTestClient byKey = WsTestClient.connect(server.ws())) {
+            all.subscribe("topic", t);
+            byKey.subscribe("topic", t, "filter", "id = 1");
             server.sql("UPDATE " + t + " SET id = 10 WHERE id = 1");
             JsonNode update = onlyChange(all.awaitChange(t));
             assertThat(update.path("operation").asText()).isEqualTo("UPDATE");
@@ -310,10 +268,10 @@ class TableSubscriptionIT {
 
     @Test
     void aSnapshotHoldsEveryMatchingRowWithoutAPageLimit() {
-        String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
         server.sql("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
                 + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12000) SELECT x FROM c");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "snapshot", true, "filter", "v > 500");
             JsonNode snapshot = client.awaitType("snapshot");
             client.await(f -> f.path("ref").asText().equals(ref));
@@ -323,8 +281,8 @@ class TableSubscriptionIT {
 
     @Test
     void credentialsInTheQueryOrHeaderAreAcceptedUntilSecurityLands() {
-        try (RealtimeClient byQuery = RealtimeClient.connect(java.net.URI.create(server.ws() + "?apikey=k&token=t"));
-             RealtimeClient byHeader = RealtimeClient.connect(server.ws(), Map.of("Authorization", "Bearer x.y.z"))) {
+        try (WsTestClient byQuery = WsTestClient.connect(java.net.URI.create(server.ws() + "?apikey=k&token=t"));
+             WsTestClient byHeader = WsTestClient.connect(server.ws(), Map.of("Authorization", "Bearer x.y.z"))) {
             byQuery.requestOk("type", "ping");
             byHeader.requestOk("type", "ping");
         }
@@ -332,7 +290,7 @@ class TableSubscriptionIT {
 
     @Test
     void pingWithRefIsAnsweredByAnOkReply() {
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "ping");
             JsonNode reply = client.next();
             assertThat(reply.path("type").asText()).isEqualTo("reply");
@@ -345,7 +303,7 @@ class TableSubscriptionIT {
 
     @Test
     void authMessageIsAcceptedUntilSecurityLands() {
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             assertThat(client.requestOk("type", "auth", "token", "anything").path("ok").asBoolean()).isTrue();
         }
     }

@@ -1,6 +1,10 @@
 package io.pulsebase.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.core.NodeConfig;
+import io.pulsebase.testkit.client.Json;
 import io.pulsebase.transport.TransportConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,24 +16,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Pulsebase server for black-box tests: the production assembly on an ephemeral port with a fresh
- * SQLite folder, plus a small HTTP helper for REST calls. Closing it stops the server and deletes the folder.
+ * SQLite folder, plus small helpers for REST calls and tables. Closing it stops the server and deletes the folder.
+ *
+ * <p>One server for all the tests of a class:
+ * <pre>{@code
+ * @RegisterExtension
+ * static final TestServer server = TestServer.perClass();   // started before the class's @BeforeAll methods
+ * }</pre>
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final Path dataDir;
-    private final boolean ownsDir;
+    private final UnaryOperator<ServerConfig> adjust;
+    private final AtomicInteger names = new AtomicInteger();
+    private Path dataDir;
     private PulsebaseServer server;
 
-    private TestServer(Path dataDir, boolean ownsDir, PulsebaseServer server) {
-        this.dataDir = dataDir;
-        this.ownsDir = ownsDir;
-        this.server = server;
+    private TestServer(UnaryOperator<ServerConfig> adjust) {
+        this.adjust = adjust;
     }
 
     /** A server with default settings. */
@@ -39,12 +52,38 @@ public final class TestServer implements AutoCloseable {
 
     /** A server whose config the caller adjusts (port and data folder are set here). */
     public static TestServer start(UnaryOperator<ServerConfig> adjust) {
+        TestServer server = new TestServer(adjust);
+        server.open();
+        return server;
+    }
+
+    /** A server with default settings for a class's tests, as a {@code static @RegisterExtension} field. */
+    public static TestServer perClass() {
+        return perClass(c -> c);
+    }
+
+    /** A server for a class's tests whose config the caller adjusts, as a {@code static @RegisterExtension} field. */
+    public static TestServer perClass(UnaryOperator<ServerConfig> adjust) {
+        return new TestServer(adjust);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void open() {
         try {
-            Path dir = Files.createTempDirectory("pulsebase-test-");
-            return new TestServer(dir, true, PulsebaseServer.start(configFor(dir, adjust)));
+            dataDir = Files.createTempDirectory("pulsebase-test-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        server = PulsebaseServer.start(configFor(dataDir, adjust));
     }
 
     private static ServerConfig configFor(Path dir, UnaryOperator<ServerConfig> adjust) {
@@ -85,6 +124,11 @@ public final class TestServer implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + port() + "/v1/realtime");
     }
 
+    /** The SSE endpoint with a query such as {@code topic=todos&snapshot=true}. */
+    public URI sse(String query) {
+        return http("/v1/realtime/sse?" + query);
+    }
+
     /** Sends a request with an optional JSON body; answers status and body. */
     public HttpResponse<String> request(String method, String path, String jsonBody) {
         HttpRequest.Builder b = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(30));
@@ -112,6 +156,35 @@ public final class TestServer implements AutoCloseable {
         return r.body();
     }
 
+    /** Runs a write through {@code POST /v1/sql} (which must answer 200); answers its position. */
+    public long write(String sql) {
+        return Json.position(Json.read(sql(sql)));
+    }
+
+    /** A REST call that must answer {@code expectedStatus}; answers the body as JSON. */
+    public JsonNode rest(int expectedStatus, String method, String path, String body) {
+        HttpResponse<String> r = request(method, path, body);
+        assertThat(r.statusCode()).as("%s %s %s -> %s", method, path, body, r.body()).isEqualTo(expectedStatus);
+        return Json.read(r.body());
+    }
+
+    /** Inserts a row given as alternating column names and values through REST (201); answers row and position. */
+    public JsonNode insert(String table, Object... columnsAndValues) {
+        return rest(201, "POST", "/v1/tables/" + table + "/rows", Json.object(columnsAndValues));
+    }
+
+    /** A name not used before on this server: {@code prefix} and a number. */
+    public String uniqueName(String prefix) {
+        return prefix + names.incrementAndGet();
+    }
+
+    /** Creates a table with a fresh name and the given column definitions; answers its name. */
+    public String newTable(String columns) {
+        String name = uniqueName("t");
+        sql("CREATE TABLE " + name + " (" + columns + ")");
+        return name;
+    }
+
     /** NodeConfig defaults, for adjustments. */
     public static NodeConfig nodeDefaults() {
         return NodeConfig.defaults();
@@ -119,13 +192,16 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
-        if (ownsDir) {
-            try (Stream<Path> files = Files.walk(dataDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a leftover temp folder is harmless
-            }
+        if (server != null) {
+            server.close();
+        }
+        if (dataDir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp folder is harmless
         }
     }
 }

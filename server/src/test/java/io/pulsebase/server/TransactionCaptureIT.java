@@ -1,9 +1,11 @@
 package io.pulsebase.server;
 
+import static io.pulsebase.server.Frames.onlyChange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpResponse;
+import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -20,9 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Capture end to end: a transaction is one frame (multi-row statements, several tables, several changes to one
@@ -30,59 +31,17 @@ import org.junit.jupiter.api.Test;
  * another program, and a snapshot that meets a running stream without gap or duplicate.
  */
 class TransactionCaptureIT {
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    private static String newTable(String columns) {
-        String name = "t" + TABLES.incrementAndGet();
-        server.sql("CREATE TABLE " + name + " (" + columns + ")");
-        return name;
-    }
-
-    private static JsonNode rest(int expectedStatus, String method, String path, String body) {
-        HttpResponse<String> r = server.request(method, path, body);
-        assertThat(r.statusCode()).as("%s %s -> %s", method, path, r.body()).isEqualTo(expectedStatus);
-        return Json.read(r.body());
-    }
-
-    private static JsonNode insert(String table, Object... kv) {
-        return rest(201, "POST", "/v1/tables/" + table + "/rows", Json.object(kv));
-    }
-
-    private static JsonNode onlyChange(JsonNode frame) {
-        assertThat(frame.path("changes")).as("changes of %s", frame).hasSize(1);
-        return frame.path("changes").get(0);
-    }
-
-    private static JsonNode subscribe(RealtimeClient client, Object... fields) {
-        return client.requestOk(concat(new Object[] {"type", "subscribe"}, fields));
-    }
-
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] all = new Object[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.perClass();
 
     @Test
     void multiRowStatementArrivesAsOneFrameWithAllChangesInOrderSharingOnePosition() {
-        String t = newTable("id INTEGER PRIMARY KEY, x INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, x INTEGER");
         server.sql("INSERT INTO " + t + " (id, x) VALUES (1, 10), (2, 20), (3, 30)");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t);
-            long update = Json.position(Json.read(server.sql("UPDATE " + t + " SET x = x + 1")));
-            long insert = Json.position(Json.read(server.sql("INSERT INTO " + t + " (id, x) VALUES (4, 40), (5, 50), (6, 60)")));
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
+            long update = server.write("UPDATE " + t + " SET x = x + 1");
+            long insert = server.write("INSERT INTO " + t + " (id, x) VALUES (4, 40), (5, 50), (6, 60)");
 
             JsonNode f1 = client.next();
             assertThat(f1.path("type").asText()).isEqualTo("db_change");
@@ -110,13 +69,13 @@ class TransactionCaptureIT {
 
     @Test
     void concurrentWritersArriveInCommitOrderWithStrictlyIncreasingPositions() throws Exception {
-        String t = newTable("id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER");
         int writers = 4;
         int each = 20;
         Map<Long, Long> positionById = new ConcurrentHashMap<>();
-        try (RealtimeClient client = RealtimeClient.connect(server.ws());
+        try (WsTestClient client = WsTestClient.connect(server.ws());
              ExecutorService pool = Executors.newFixedThreadPool(writers)) {
-            subscribe(client, "topic", t);
+            client.subscribe("topic", t);
             CountDownLatch go = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
@@ -124,7 +83,7 @@ class TransactionCaptureIT {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int s = 0; s < each; s++) {
-                        JsonNode r = insert(t, "writer", writer, "seq", s);
+                        JsonNode r = server.insert(t, "writer", writer, "seq", s);
                         positionById.put(r.path("row").path("id").asLong(), Json.position(r));
                     }
                     return null;
@@ -174,14 +133,14 @@ class TransactionCaptureIT {
 
     @Test
     void tableCreatedAfterServerStartIsSubscribableAndCaptured() {
-        String t = "late_" + TABLES.incrementAndGet();
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
+        String t = server.uniqueName("late_");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
             JsonNode before = client.request("type", "subscribe", "topic", t);
             assertThat(before.path("error").path("code").asText()).isEqualTo("unknown_table");
 
             server.sql("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, v TEXT)");
-            subscribe(client, "topic", t);
-            long p = Json.position(Json.read(server.sql("INSERT INTO " + t + " (v) VALUES ('hello')")));
+            client.subscribe("topic", t);
+            long p = server.write("INSERT INTO " + t + " (v) VALUES ('hello')");
             JsonNode frame = client.awaitChange(t);
             assertThat(Json.position(frame)).isEqualTo(p);
             assertThat(onlyChange(frame).path("data")).isEqualTo(Json.read("{\"id\":1,\"v\":\"hello\"}"));
@@ -198,9 +157,9 @@ class TransactionCaptureIT {
 
     @Test
     void writesByAnotherProgramAreCapturedWithTheirTransactionAsOneFrame() throws Exception {
-        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws()); Connection db = external()) {
-            subscribe(client, "topic", t);
+        String t = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
+        try (WsTestClient client = WsTestClient.connect(server.ws()); Connection db = external()) {
+            client.subscribe("topic", t);
             try (Statement s = db.createStatement()) {
                 s.executeUpdate("INSERT INTO " + t + " (id, v) VALUES (1, 'single')");
             }
@@ -225,8 +184,8 @@ class TransactionCaptureIT {
 
     @Test
     void tableCreatedByAnotherProgramIsCaptured() throws Exception {
-        String t = "ext_" + TABLES.incrementAndGet();
-        try (RealtimeClient client = RealtimeClient.connect(server.ws()); Connection db = external()) {
+        String t = server.uniqueName("ext_");
+        try (WsTestClient client = WsTestClient.connect(server.ws()); Connection db = external()) {
             try (Statement s = db.createStatement()) {
                 s.execute("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, v TEXT)");
             }
@@ -252,7 +211,7 @@ class TransactionCaptureIT {
 
     @Test
     void snapshotSubscribedMidStreamPlusChangesEqualsTheTableWithoutGapOrDuplicate() throws Exception {
-        String t = newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger written = new AtomicInteger();
         Thread writer = Thread.ofPlatform().start(() -> {
@@ -267,8 +226,8 @@ class TransactionCaptureIT {
                 written.incrementAndGet();
             }
         });
-        try (RealtimeClient client = RealtimeClient.connect(server.ws());
-             RealtimeClient filtered = RealtimeClient.connect(server.ws())) {
+        try (WsTestClient client = WsTestClient.connect(server.ws());
+             WsTestClient filtered = WsTestClient.connect(server.ws())) {
             while (written.get() < 20) {
                 Thread.sleep(5);
             }
@@ -281,7 +240,7 @@ class TransactionCaptureIT {
             stop.set(true);
             writer.join(10_000);
             // a last row that both subscriptions see marks the end
-            long end = Json.position(Json.read(server.sql("INSERT INTO " + t + " (id, n) VALUES (1000000, 1)")));
+            long end = server.write("INSERT INTO " + t + " (id, n) VALUES (1000000, 1)");
 
             Map<Long, JsonNode> table = new TreeMap<>();
             Json.read(server.sql("SELECT * FROM " + t)).path("rows").forEach(r -> table.put(r.path("id").asLong(), r));
@@ -299,7 +258,7 @@ class TransactionCaptureIT {
     }
 
     /** Applies a snapshot subscription's frames until the client stands at {@code end}; answers its copy. */
-    private static Map<Long, JsonNode> follow(RealtimeClient client, long end) {
+    private static Map<Long, JsonNode> follow(WsTestClient client, long end) {
         Map<Long, JsonNode> copy = new TreeMap<>();
         long seen = -1;
         boolean snapshotSeen = false;
@@ -354,11 +313,11 @@ class TransactionCaptureIT {
 
     @Test
     void aTransactionOverTwoTablesArrivesAsConsecutiveFramesSharingOnePosition() throws Exception {
-        String a = newTable("id INTEGER PRIMARY KEY, v TEXT");
-        String b = newTable("id INTEGER PRIMARY KEY, v TEXT");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws()); Connection db = external()) {
-            subscribe(client, "topic", a);
-            subscribe(client, "topic", b);
+        String a = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
+        String b = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
+        try (WsTestClient client = WsTestClient.connect(server.ws()); Connection db = external()) {
+            client.subscribe("topic", a);
+            client.subscribe("topic", b);
             db.setAutoCommit(false);
             try (Statement s = db.createStatement()) {
                 s.executeUpdate("INSERT INTO " + a + " (id, v) VALUES (1, 'a1')");
@@ -378,9 +337,9 @@ class TransactionCaptureIT {
 
     @Test
     void severalChangesToOneRowWithinATransactionArriveInOrder() throws Exception {
-        String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws()); Connection db = external()) {
-            subscribe(client, "topic", t);
+        String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws()); Connection db = external()) {
+            client.subscribe("topic", t);
             db.setAutoCommit(false);
             try (Statement s = db.createStatement()) {
                 s.executeUpdate("INSERT INTO " + t + " (id, v) VALUES (1, 1)");
@@ -404,12 +363,12 @@ class TransactionCaptureIT {
 
     @Test
     void aLargeTransactionArrivesAsOneFrame() {
-        String t = newTable("id INTEGER PRIMARY KEY, v INTEGER");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t);
-            long p = Json.position(Json.read(server.sql("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
-                    + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c")));
-            long p2 = Json.position(insert(t, "v", 0));
+        String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
+            long p = server.write("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
+                    + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c");
+            long p2 = Json.position(server.insert(t, "v", 0));
             JsonNode big = client.next();
             assertThat(Json.position(big)).isEqualTo(p);
             assertThat(big.path("changes")).hasSize(3000);
@@ -422,21 +381,21 @@ class TransactionCaptureIT {
 
     @Test
     void aColumnAddedLaterIsCapturedAndFilterable() {
-        String t = newTable("id INTEGER PRIMARY KEY, v TEXT");
-        try (RealtimeClient client = RealtimeClient.connect(server.ws())) {
-            subscribe(client, "topic", t);
-            insert(t, "id", 1, "v", "before");
+        String t = server.newTable("id INTEGER PRIMARY KEY, v TEXT");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", t);
+            server.insert(t, "id", 1, "v", "before");
             assertThat(onlyChange(client.awaitChange(t)).path("data")).isEqualTo(Json.read("{\"id\":1,\"v\":\"before\"}"));
 
             server.sql("ALTER TABLE " + t + " ADD COLUMN extra TEXT DEFAULT 'd'");
-            JsonNode row = insert(t, "id", 2, "v", "after", "extra", "e").path("row");
+            JsonNode row = server.insert(t, "id", 2, "v", "after", "extra", "e").path("row");
             JsonNode change = onlyChange(client.awaitChange(t));
             assertThat(change.path("data")).as("captured row has the new column").isEqualTo(row);
             assertThat(change.path("data").path("extra").asText()).isEqualTo("e");
 
-            subscribe(client, "topic", t, "filter", "extra = 'e'");
-            insert(t, "id", 3, "v", "x", "extra", "no");
-            insert(t, "id", 4, "v", "y", "extra", "e");
+            client.subscribe("topic", t, "filter", "extra = 'e'");
+            server.insert(t, "id", 3, "v", "x", "extra", "no");
+            server.insert(t, "id", 4, "v", "y", "extra", "e");
             assertThat(onlyChange(client.awaitChange(t)).path("data").path("id").asInt()).isEqualTo(4);
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ServerMessage;
+import io.pulsebase.testkit.client.SseTestClient;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -21,11 +22,11 @@ class SseTransportTest {
     @Test
     void streamStartsWithEventStreamHeadersAndARetryHint() throws Exception {
         try (TestEdge edge = TestEdge.start();
-             SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos"), Map.of("Origin", "https://app.example"))) {
-            assertThat(sse.response.statusCode()).isEqualTo(200);
-            assertThat(sse.response.headers().firstValue("content-type")).hasValue("text/event-stream");
-            assertThat(sse.response.headers().firstValue("cache-control")).hasValue("no-cache");
-            assertThat(sse.response.headers().firstValue("access-control-allow-origin")).hasValue("*");
+             SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos"), Map.of("Origin", "https://app.example"))) {
+            assertThat(sse.status()).isEqualTo(200);
+            assertThat(sse.headers().firstValue("content-type")).hasValue("text/event-stream");
+            assertThat(sse.headers().firstValue("cache-control")).hasValue("no-cache");
+            assertThat(sse.headers().firstValue("access-control-allow-origin")).hasValue("*");
             assertThat(sse.line(WAIT)).isEqualTo("retry: 1000");
             assertThat(sse.line(WAIT)).isEmpty();
         }
@@ -35,8 +36,8 @@ class SseTransportTest {
     void snapshotArrivesAsAnEventWithIdTypeAndData() throws Exception {
         InMemoryDatabase db = new InMemoryDatabase().withTable("todos").withRow("todos", 1L, "milk");
         try (TestEdge edge = TestEdge.start(TestEdge.config(), db);
-             SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos&snapshot=true"), Map.of())) {
-            SseStream.Event snapshot = sse.nextNamed(WAIT);
+             SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos&snapshot=true"))) {
+            SseTestClient.Event snapshot = sse.nextEvent(WAIT);
             assertThat(snapshot.event()).isEqualTo("snapshot");
             assertThat(snapshot.id()).isEqualTo("10");
             assertThat(snapshot.data()).startsWith("{\"type\":\"snapshot\"").contains("\"position\":\"10\"", "\"title\":\"milk\"");
@@ -46,10 +47,10 @@ class SseTransportTest {
     @Test
     void committedChangeArrivesAsADbChangeEvent() throws Exception {
         try (TestEdge edge = TestEdge.start();
-             SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos&events=INSERT,UPDATE"), Map.of())) {
+             SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos&events=INSERT,UPDATE"))) {
             assertThat(sse.line(WAIT)).isEqualTo("retry: 1000");
             edge.commitInsert("todos", 11, Map.of("id", 1L, "title", "milk"));
-            SseStream.Event change = sse.nextNamed(WAIT);
+            SseTestClient.Event change = sse.nextEvent(WAIT);
             assertThat(change.event()).isEqualTo("db_change");
             assertThat(change.id()).isEqualTo("11");
             assertThat(change.data()).contains("\"operation\":\"INSERT\"", "\"title\":\"milk\"");
@@ -63,10 +64,10 @@ class SseTransportTest {
             edge.commitInsert("todos", 11, Map.of("id", 2L, "title", "a"));
             edge.commitInsert("todos", 12, Map.of("id", 3L, "title", "b"));
             edge.commitInsert("todos", 13, Map.of("id", 4L, "title", "c"));
-            try (SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos&snapshot=true&since=0"),
+            try (SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos&snapshot=true&since=0"),
                     Map.of("Last-Event-ID", "11"))) {
-                SseStream.Event first = sse.nextNamed(WAIT);
-                SseStream.Event second = sse.nextNamed(WAIT);
+                SseTestClient.Event first = sse.nextEvent(WAIT);
+                SseTestClient.Event second = sse.nextEvent(WAIT);
                 assertThat(first.event()).isEqualTo("db_change");
                 assertThat(first.id()).isEqualTo("12");
                 assertThat(second.id()).isEqualTo("13");
@@ -80,17 +81,17 @@ class SseTransportTest {
         try (TestEdge edge = TestEdge.start(TestEdge.config(), db)) {
             edge.commitInsert("notes", 11, Map.of("id", 1L, "title", "n"));
             edge.commitInsert("todos", 12, Map.of("id", 1L, "title", "t"));
-            try (SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos&topic=notes"),
+            try (SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos&topic=notes"),
                     Map.of("Last-Event-ID", "10"))) {
-                SseStream.Event todos = sse.nextNamed(WAIT);
-                SseStream.Event notes = sse.nextNamed(WAIT);
+                SseTestClient.Event todos = sse.nextEvent(WAIT);
+                SseTestClient.Event notes = sse.nextEvent(WAIT);
                 // Replayed per topic, so not in position order: no ids until both are live.
                 assertThat(todos.data()).contains("\"topic\":\"todos\"", "\"position\":\"12\"");
                 assertThat(notes.data()).contains("\"topic\":\"notes\"", "\"position\":\"11\"");
                 assertThat(todos.id()).isNull();
                 assertThat(notes.id()).isNull();
                 edge.commitInsert("todos", 13, Map.of("id", 2L, "title", "live"));
-                assertThat(sse.nextNamed(WAIT).id()).isEqualTo("13");
+                assertThat(sse.nextEvent(WAIT).id()).isEqualTo("13");
             }
         }
     }
@@ -123,10 +124,10 @@ class SseTransportTest {
     @Test
     void quietStreamGetsKeepAliveComments() throws Exception {
         try (TestEdge edge = TestEdge.start(TestEdge.config().withHeartbeatInterval(Duration.ofMillis(150)));
-             SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos"), Map.of())) {
-            SseStream.Event block;
+             SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos"))) {
+            SseTestClient.Event block;
             do {
-                block = sse.event(WAIT);
+                block = sse.nextBlock(WAIT);
             } while (block != null && block.comments().isEmpty());
             assertThat(block).isNotNull();
             assertThat(block.comments()).contains(": keep-alive");
@@ -139,13 +140,13 @@ class SseTransportTest {
     @Test
     void gracefulStopEndsTheStream() throws Exception {
         TestEdge edge = TestEdge.start();
-        try (SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos"), Map.of())) {
+        try (SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos"))) {
             assertThat(sse.line(WAIT)).isEqualTo("retry: 1000");
             await().atMost(WAIT).until(() -> edge.server.connections().size() == 1);
             edge.server.stop(Duration.ofSeconds(2));
-            SseStream.Event last = sse.event(WAIT);
+            SseTestClient.Event last = sse.nextBlock(WAIT);
             assertThat(last.comments()).contains(": close server_shutdown");
-            assertThat(sse.event(WAIT)).isNull();
+            assertThat(sse.nextBlock(WAIT)).isNull();
         } finally {
             edge.close();
         }
@@ -175,7 +176,7 @@ class SseTransportTest {
     @Test
     void connectionsGaugeCountsStreams() throws Exception {
         try (TestEdge edge = TestEdge.start()) {
-            SseStream sse = SseStream.open(edge.http, edge.http("/v1/realtime/sse?topic=todos"), Map.of());
+            SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos"));
             await().atMost(WAIT).until(() -> gauge(edge) == 1.0);
             sse.close();
             await().atMost(WAIT).until(() -> gauge(edge) == 0.0);

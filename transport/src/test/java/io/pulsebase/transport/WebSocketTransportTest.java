@@ -7,17 +7,15 @@ import static org.awaitility.Awaitility.await;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ServerMessage;
+import io.pulsebase.testkit.client.RawWebSocket;
+import io.pulsebase.testkit.client.WsTestClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -125,14 +123,11 @@ class WebSocketTransportTest {
     @Test
     void quietClientThatAnswersPingsGetsHeartbeatsAndStaysOpen() throws Exception {
         TransportConfig config = TestEdge.config().withHeartbeatInterval(Duration.ofMillis(150));
-        try (TestEdge edge = TestEdge.start(config)) {
-            Listener listener = new Listener();
-            WebSocket ws = edge.http.newWebSocketBuilder().buildAsync(edge.ws("/v1/realtime"), listener).get(5, TimeUnit.SECONDS);
+        try (TestEdge edge = TestEdge.start(config); WsTestClient ws = WsTestClient.connect(edge.ws("/v1/realtime"))) {
             // The JDK client answers pings by itself, as browsers do.
             Thread.sleep(1000);
-            assertThat(listener.closed).isNotDone();
-            assertThat(listener.messages).filteredOn(m -> m.equals("{\"type\":\"heartbeat\"}")).hasSizeGreaterThanOrEqualTo(3);
-            ws.sendClose(1000, "bye").get(5, TimeUnit.SECONDS);
+            assertThat(ws.isOpen()).isTrue();
+            assertThat(ws.messages()).filteredOn(m -> m.equals("{\"type\":\"heartbeat\"}")).hasSizeGreaterThanOrEqualTo(3);
         }
     }
 
@@ -163,12 +158,10 @@ class WebSocketTransportTest {
     @Test
     void gracefulStopClosesWebSocketsWithGoingAway() throws Exception {
         TestEdge edge = TestEdge.start();
-        try {
-            Listener listener = new Listener();
-            edge.http.newWebSocketBuilder().buildAsync(edge.ws("/v1/realtime"), listener).get(5, TimeUnit.SECONDS);
+        try (WsTestClient ws = WsTestClient.connect(edge.ws("/v1/realtime"))) {
             await().atMost(WAIT).until(() -> edge.server.connections().size() == 1);
             edge.server.stop(Duration.ofSeconds(2));
-            assertThat(listener.closed.get(5, TimeUnit.SECONDS)).isEqualTo("1001 server_shutdown");
+            assertThat(ws.awaitClose(Duration.ofSeconds(5)) + " " + ws.closeReason()).isEqualTo("1001 server_shutdown");
         } finally {
             edge.close();
         }
@@ -190,11 +183,11 @@ class WebSocketTransportTest {
     void permessageDeflateIsNegotiatedOnlyWhenEnabled() throws Exception {
         Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
         try (TestEdge edge = TestEdge.start(); RawWebSocket ws = RawWebSocket.connect(edge.port, "/v1/realtime", offer, 0)) {
-            assertThat(ws.handshake.toLowerCase()).contains("sec-websocket-extensions: permessage-deflate");
+            assertThat(ws.handshake().toLowerCase()).contains("sec-websocket-extensions: permessage-deflate");
         }
         try (TestEdge edge = TestEdge.start(TestEdge.config().withPermessageDeflate(false));
              RawWebSocket ws = RawWebSocket.connect(edge.port, "/v1/realtime", offer, 0)) {
-            assertThat(ws.handshake.toLowerCase()).doesNotContain("permessage-deflate");
+            assertThat(ws.handshake().toLowerCase()).doesNotContain("permessage-deflate");
         }
     }
 
@@ -222,14 +215,11 @@ class WebSocketTransportTest {
 
     @Test
     void clientWithoutCompressionWorksWithDeflateEnabled() throws Exception {
-        try (TestEdge edge = TestEdge.start()) {
+        try (TestEdge edge = TestEdge.start(); WsTestClient ws = WsTestClient.connect(edge.ws("/v1/realtime"))) {
             // The JDK client does not compress, so this only checks the uncompressed path still works with the
             // deflate handler in place; the handshake test above covers negotiation.
-            Listener listener = new Listener();
-            WebSocket ws = edge.http.newWebSocketBuilder().buildAsync(edge.ws("/v1/realtime"), listener).get(5, TimeUnit.SECONDS);
-            ws.sendText("{\"type\":\"ping\",\"ref\":\"jdk\"}", true).get(5, TimeUnit.SECONDS);
-            await().atMost(WAIT).until(() -> listener.messages.stream().anyMatch(m -> m.contains("\"ref\":\"jdk\"")));
-            ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            ws.sendRaw("{\"type\":\"ping\",\"ref\":\"jdk\"}");
+            await().atMost(WAIT).until(() -> ws.messages().stream().anyMatch(m -> m.contains("\"ref\":\"jdk\"")));
         }
     }
 
@@ -247,34 +237,5 @@ class WebSocketTransportTest {
 
     private static double gauge(TestEdge edge, String transport) {
         return edge.prometheus.get("pulsebase.connections").tag("transport", transport).gauge().value();
-    }
-
-    /** Collects text messages and the close status of a JDK WebSocket. */
-    static final class Listener implements WebSocket.Listener {
-        final List<String> messages = new CopyOnWriteArrayList<>();
-        final CompletableFuture<String> closed = new CompletableFuture<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode + " " + reason);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-        }
     }
 }

@@ -1,276 +1,253 @@
 package io.pulsebase.testkit.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A Server-Sent Events client for black-box tests that parses the stream as a browser's {@code EventSource} does
- * (fields {@code id}, {@code event}, {@code data}, {@code retry}; comment lines; the last event id), and can
- * {@link #reconnect()} with {@code Last-Event-ID} the way {@code EventSource} resumes. Events are kept in arrival
- * order; {@link #awaitEvent} takes the first one not yet taken that matches. Thread-safe.
+ * A Server-Sent Events client for black-box tests: one GET, the body read line by line on a background thread.
+ * Tests read either the raw lines ({@link #line}) or blocks parsed from them as {@code EventSource} does
+ * ({@code id:}, {@code event:}, {@code data:}, {@code retry:} fields and comment lines up to a blank line). Every
+ * line is read once: a wait drops the blocks before the one it answers.
  *
  * <pre>{@code
  * try (SseTestClient sse = SseTestClient.connect(URI.create(base + "/v1/realtime/sse?topic=todos&snapshot=true"))) {
  *     assertThat(sse.status()).isEqualTo(200);
- *     SseTestClient.Event snapshot = sse.awaitEvent("snapshot", Duration.ofSeconds(5));
+ *     SseTestClient.Event snapshot = sse.nextEvent();            // the first block with an event: field
  *     ...
- *     try (SseTestClient resumed = sse.reconnect()) { ... }   // sends Last-Event-ID: sse.lastEventId()
  * }
+ * try (SseTestClient resumed = SseTestClient.resume(uri, snapshot.id())) { ... }   // sends Last-Event-ID
  * }</pre>
  */
 public final class SseTestClient implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+
+    /** What {@link #line} answers once the stream has ended. */
+    public static final String END = "\u0000end";
 
     /**
-     * One dispatched event: {@code id} is the event's own {@code id:} field ({@code null} when it had none; see
-     * {@link #lastEventId()} for the id an EventSource would carry over), {@code event} is {@code "message"} when the
-     * server named none.
+     * One block: its fields ({@code null} when absent) and its comment lines as received (such as
+     * {@code ": keep-alive"}).
      */
-    public record Event(String id, String event, String data) {
-        /** The data as JSON. */
+    public record Event(String id, String event, String data, String retry, List<String> comments) {
         public JsonNode json() {
-            try {
-                return JSON.readTree(data);
-            } catch (JsonProcessingException e) {
-                throw new AssertionError("event data is not JSON: " + data, e);
-            }
+            return Json.read(data);
+        }
+
+        /** A block of comment lines only. */
+        public boolean isComment() {
+            return !comments.isEmpty() && id == null && event == null && data == null && retry == null;
+        }
+
+        /** The text of the first comment line, without the colon and surrounding blanks; {@code null} when none. */
+        public String comment() {
+            return comments.isEmpty() ? null : comments.get(0).substring(1).trim();
         }
     }
 
-    private final URI uri;
-    private final HttpClient http;
     private final HttpResponse<Stream<String>> response;
-    private final String errorBody;
-    private final List<Event> all = new ArrayList<>();
-    private final List<Event> pending = new ArrayList<>();
-    private final List<String> comments = new ArrayList<>();
-    private final Thread reader;
-    private String lastEventId;
-    private String retry;
-    private boolean ended;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final CountDownLatch end = new CountDownLatch(1);
+    private volatile boolean ended;
 
-    private SseTestClient(URI uri, HttpClient http, HttpResponse<Stream<String>> response, String lastEventId) {
-        this.uri = uri;
-        this.http = http;
+    private SseTestClient(HttpResponse<Stream<String>> response) {
         this.response = response;
-        this.lastEventId = lastEventId;
-        if (response.statusCode() != 200) {
-            try (Stream<String> lines = response.body()) {
-                this.errorBody = lines.collect(Collectors.joining("\n"));
-            }
-            this.reader = null;
-            this.ended = true;
-        } else {
-            this.errorBody = null;
-            this.reader = Thread.ofVirtual().name("sse-test-client").start(this::read);
+        if (response.statusCode() == 200) {
+            Thread.ofPlatform().daemon().name("sse-test-reader").start(this::read);
         }
     }
 
-    /** Opens a stream. A non-200 answer does not throw: see {@link #status()} and {@link #errorBody()}. */
+    /** Opens a stream; returns once the response head arrived. A non-200 answer does not throw: see {@link #body()}. */
     public static SseTestClient connect(URI uri) {
-        return connect(uri, null);
+        return connect(uri, Map.of());
     }
 
     /** Opens a stream sending {@code Last-Event-ID} (when not {@code null}), as a reconnecting EventSource does. */
-    public static SseTestClient connect(URI uri, String lastEventId) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
-                .header("Cache-Control", "no-cache");
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        try {
-            return new SseTestClient(uri, http, http.send(request.build(), HttpResponse.BodyHandlers.ofLines()),
-                    lastEventId);
-        } catch (IOException e) {
-            http.close();
-            throw new UncheckedIOException("cannot open " + uri, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            http.close();
-            throw new IllegalStateException("interrupted while opening " + uri, e);
-        }
+    public static SseTestClient resume(URI uri, String lastEventId) {
+        return connect(uri, lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
     }
 
-    /** Closes this stream and opens the same URI again with {@code Last-Event-ID: lastEventId()}. */
-    public SseTestClient reconnect() {
-        String id = lastEventId();
-        close();
-        return connect(uri, id);
+    /** Opens a stream with extra request headers (such as {@code Origin} or {@code Last-Event-ID}). */
+    public static SseTestClient connect(URI uri, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .header("accept", "text/event-stream").GET();
+        headers.forEach(b::header);
+        try {
+            return new SseTestClient(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofLines()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public int status() {
         return response.statusCode();
     }
 
-    /** A response header's first value, or {@code null}. */
-    public String header(String name) {
-        return response.headers().firstValue(name).orElse(null);
+    public HttpHeaders headers() {
+        return response.headers();
     }
 
-    /** The body of a non-200 answer (the JSON error), or {@code null} for a stream. */
-    public String errorBody() {
-        return errorBody;
+    /** The {@code content-type} header, or {@code ""}. */
+    public String contentType() {
+        return response.headers().firstValue("content-type").orElse("");
     }
 
-    /** The first event not yet taken that matches; fails after the timeout or when the stream ended. */
-    public synchronized Event awaitEvent(Predicate<Event> match, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** The whole body of a non-streaming (error) answer. */
+    public String body() {
+        if (status() == 200) {
+            throw new IllegalStateException("a stream has no single body");
+        }
+        try (Stream<String> body = response.body()) {
+            return body.collect(Collectors.joining("\n"));
+        }
+    }
+
+    private void read() {
+        try (Stream<String> body = response.body()) {
+            Iterator<String> it = body.iterator();
+            while (it.hasNext()) {
+                lines.add(it.next());
+            }
+        } catch (RuntimeException e) {
+            // the connection was closed (by us or the server): the stream ended
+        } finally {
+            ended = true;
+            end.countDown();
+            lines.add(END);
+        }
+    }
+
+    /** The next raw line, or {@link #END} when the stream ended; fails after the timeout. */
+    public String line(Duration timeout) {
+        return lineBefore(System.nanoTime() + timeout.toNanos(), timeout);
+    }
+
+    private String lineBefore(long deadline, Duration timeout) {
+        try {
+            long left = deadline - System.nanoTime();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no SSE line within " + timeout);
+            }
+            if (line.equals(END)) {
+                lines.add(END); // every later read sees the end too
+            }
+            return line;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    /**
+     * The next block (fields and comment lines until a blank line; blank lines alone are skipped), or {@code null}
+     * when the stream ended; fails after the timeout.
+     */
+    public Event nextBlock(Duration timeout) {
+        return blockBefore(System.nanoTime() + timeout.toNanos(), timeout);
+    }
+
+    private Event blockBefore(long deadline, Duration timeout) {
+        String id = null;
+        String event = null;
+        String retry = null;
+        StringBuilder data = null;
+        List<String> comments = new ArrayList<>();
         while (true) {
-            for (int i = 0; i < pending.size(); i++) {
-                if (match.test(pending.get(i))) {
-                    return pending.remove(i);
+            String line = lineBefore(deadline, timeout);
+            if (line.equals(END)) {
+                return null;
+            }
+            if (line.isEmpty()) {
+                if (id != null || event != null || data != null || retry != null || !comments.isEmpty()) {
+                    return new Event(id, event, data == null ? null : data.toString(), retry, List.copyOf(comments));
+                }
+                continue;
+            }
+            if (line.startsWith(":")) {
+                comments.add(line);
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            switch (field) {
+                case "id" -> id = value;
+                case "event" -> event = value;
+                case "retry" -> retry = value;
+                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                default -> {
+                    // unknown fields are ignored, as EventSource does
                 }
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || ended) {
-                throw new AssertionError("no matching event within " + timeout + (ended ? " (stream ended)" : "")
-                        + "; received and not taken: " + pending);
-            }
-            waitNanos(left);
         }
     }
 
-    /** The first event of that type not yet taken. */
-    public Event awaitEvent(String type, Duration timeout) {
-        return awaitEvent(e -> e.event().equals(type), timeout);
+    /** The next block matching the predicate; blocks before it are dropped. */
+    public Event await(Predicate<Event> match) {
+        return await(match, DEFAULT_WAIT);
     }
 
-    /** Waits until the server ends the stream; false when it is still open at the timeout. */
-    public synchronized boolean awaitEnd(Duration timeout) {
+    public Event await(Predicate<Event> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ended) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+        while (true) {
+            Event e = blockBefore(deadline, timeout);
+            if (e == null) {
+                throw new AssertionError("the stream ended before a matching event arrived");
             }
-            waitNanos(left);
+            if (match.test(e)) {
+                return e;
+            }
         }
-        return true;
     }
 
-    /** Every event received so far, taken or not, in arrival order. */
-    public synchronized List<Event> events() {
-        return List.copyOf(all);
+    /** The next block with an {@code event:} field (comments and the {@code retry:} block are dropped). */
+    public Event nextEvent() {
+        return nextEvent(DEFAULT_WAIT);
     }
 
-    /** Comment lines received so far (such as {@code ": keep-alive"}). */
-    public synchronized List<String> comments() {
-        return List.copyOf(comments);
+    public Event nextEvent(Duration timeout) {
+        return await(e -> !e.isComment() && e.event() != null, timeout);
     }
 
-    /** The last event id, as an EventSource would send it on reconnect ({@code null} before any). */
-    public synchronized String lastEventId() {
-        return lastEventId;
-    }
-
-    /** The last {@code retry:} value received, or {@code null}. */
-    public synchronized String retry() {
-        return retry;
-    }
-
-    public synchronized boolean ended() {
-        return ended;
+    /** Waits until the server ended the stream; answers whether it did within the timeout. */
+    public boolean awaitEnd(Duration timeout) {
+        try {
+            return end.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ended;
+        }
     }
 
     @Override
     public void close() {
-        if (reader != null) {
-            reader.interrupt();
-        }
-        response.body().close();
-        http.close();
-    }
-
-    private void read() {
-        String idBuffer = lastEventId;
-        String blockId = null;
-        String type = null;
-        StringBuilder data = null;
-        try {
-            Iterator<String> lines = response.body().iterator();
-            while (lines.hasNext()) {
-                String line = lines.next();
-                if (line.isEmpty()) {
-                    dispatch(idBuffer, blockId, type, data);
-                    blockId = null;
-                    type = null;
-                    data = null;
-                    continue;
-                }
-                if (line.startsWith(":")) {
-                    synchronized (this) {
-                        comments.add(line);
-                        notifyAll();
-                    }
-                    continue;
-                }
-                int colon = line.indexOf(':');
-                String field = colon < 0 ? line : line.substring(0, colon);
-                String value = colon < 0 ? "" : line.substring(colon + 1);
-                if (value.startsWith(" ")) {
-                    value = value.substring(1);
-                }
-                switch (field) {
-                    case "id" -> {
-                        idBuffer = value;
-                        blockId = value;
-                    }
-                    case "event" -> type = value;
-                    case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                    case "retry" -> {
-                        synchronized (this) {
-                            retry = value;
-                        }
-                    }
-                    default -> {
-                        // unknown fields are ignored, as EventSource does
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            // the stream was closed
-        } finally {
-            synchronized (this) {
-                ended = true;
-                notifyAll();
-            }
-        }
-    }
-
-    private synchronized void dispatch(String idBuffer, String id, String type, StringBuilder data) {
-        lastEventId = idBuffer; // updated even by a block without data, as the EventSource spec says
-        if (data == null) {
-            notifyAll();
-            return;
-        }
-        Event event = new Event(id, type == null || type.isEmpty() ? "message" : type, data.toString());
-        all.add(event);
-        pending.add(event);
-        notifyAll();
-    }
-
-    private void waitNanos(long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.timedWait(this, nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+        if (!ended) {
+            response.body().close();
         }
     }
 }

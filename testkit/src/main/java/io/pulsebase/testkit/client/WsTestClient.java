@@ -1,191 +1,231 @@
 package io.pulsebase.testkit.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A WebSocket client for black-box tests, on the JDK's {@link WebSocket} (which, like a browser, answers pings by
- * itself). Every text message is kept in arrival order; the {@code await*} methods take the first one not yet
- * taken that matches, leaving the others for later calls. Thread-safe.
+ * A WebSocket client for black-box tests, speaking the wire protocol as JSON text, on the JDK's {@link WebSocket}
+ * (which, like a browser, answers pings by itself). Every frame the server sends is kept, in order; tests wait for
+ * the frames they expect, and the frames before a match that do not match are dropped. For what a friendly client
+ * won't do (never answer pings, stop reading, send oversized or compressed frames) see {@link RawWebSocket}.
  *
  * <pre>{@code
  * try (WsTestClient ws = WsTestClient.connect(URI.create("ws://127.0.0.1:" + port + "/v1/realtime"))) {
- *     ws.send("{\"type\":\"subscribe\",\"topic\":\"todos\",\"ref\":\"1\"}");
- *     assertThat(ws.reply("1", Duration.ofSeconds(5)).get("ok").asBoolean()).isTrue();
- *     JsonNode change = ws.awaitType("db_change", Duration.ofSeconds(5));
+ *     ws.subscribe("topic", "todos", "filter", "done = 0");      // fails unless the reply is ok
+ *     JsonNode change = ws.awaitChange("todos");
  * }
  * }</pre>
  */
 public final class WsTestClient implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
-    private final HttpClient http;
+    private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final AtomicInteger refs = new AtomicInteger();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile int closeCode = -1;
+    private volatile String closeReason;
     private final WebSocket socket;
-    private final Listener listener;
 
-    private WsTestClient(HttpClient http, WebSocket socket, Listener listener) {
-        this.http = http;
-        this.socket = socket;
-        this.listener = listener;
+    private WsTestClient(URI uri, Map<String, String> headers) {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(builder::header);
+        this.socket = builder.buildAsync(uri, new Listener()).join();
     }
 
     /** Connects to a {@code ws://} URI (query parameters such as {@code token} included). */
     public static WsTestClient connect(URI uri) {
-        return connect(uri, Map.of());
+        return new WsTestClient(uri, Map.of());
     }
 
-    /** Connects with extra request headers (for example {@code Authorization}). */
+    /** Connects with extra handshake headers (for example {@code Authorization}). */
     public static WsTestClient connect(URI uri, Map<String, String> headers) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
-        Listener listener = new Listener();
-        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
-        headers.forEach(builder::header);
+        return new WsTestClient(uri, headers);
+    }
+
+    /** Sends raw text (which need not be valid JSON). */
+    public void sendRaw(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    /** Sends one binary frame. */
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /** The next frame of any type. */
+    public JsonNode next() {
+        return await(f -> true);
+    }
+
+    /** The next {@code db_change} frame on a topic (other frames before it are dropped). */
+    public JsonNode awaitChange(String topic) {
+        return await(f -> f.path("type").asText().equals("db_change") && f.path("topic").asText().equals(topic));
+    }
+
+    /** Sends a message built from alternating keys and values with a fresh {@code ref}; answers the ref. */
+    public String send(Object... keysAndValues) {
+        String ref = "r" + refs.incrementAndGet();
+        Object[] withRef = new Object[keysAndValues.length + 2];
+        System.arraycopy(keysAndValues, 0, withRef, 0, keysAndValues.length);
+        withRef[keysAndValues.length] = "ref";
+        withRef[keysAndValues.length + 1] = ref;
+        sendRaw(Json.object(withRef));
+        return ref;
+    }
+
+    /** Sends a message and waits for its reply. */
+    public JsonNode request(Object... keysAndValues) {
+        String ref = send(keysAndValues);
+        return await(f -> f.path("type").asText().equals("reply") && f.path("ref").asText().equals(ref));
+    }
+
+    /** Sends a message, waits for its reply and fails unless it is ok. */
+    public JsonNode requestOk(Object... keysAndValues) {
+        JsonNode reply = request(keysAndValues);
+        if (!reply.path("ok").asBoolean()) {
+            throw new AssertionError("expected ok reply, got " + reply);
+        }
+        return reply;
+    }
+
+    /**
+     * Sends {@code subscribe} with the given alternating keys and values (such as {@code "topic", "todos"}), waits
+     * for its reply and fails unless it is ok; answers the reply.
+     */
+    public JsonNode subscribe(Object... fields) {
+        Object[] message = new Object[fields.length + 2];
+        message[0] = "type";
+        message[1] = "subscribe";
+        System.arraycopy(fields, 0, message, 2, fields.length);
+        return requestOk(message);
+    }
+
+    /** Waits for the next frame matching the predicate; frames before it that do not match are dropped. */
+    public JsonNode await(Predicate<JsonNode> match) {
+        return await(match, DEFAULT_WAIT);
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            WebSocket socket = builder.buildAsync(uri, listener).get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return new WsTestClient(http, socket, listener);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                JsonNode frame = left <= 0 ? null : inbox.poll(left, TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    throw new AssertionError("no matching frame within " + timeout + " (close code " + closeCode + ")");
+                }
+                if (match.test(frame)) {
+                    return frame;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            http.close();
-            throw new IllegalStateException("interrupted while connecting to " + uri, e);
-        } catch (ExecutionException | TimeoutException e) {
-            http.close();
-            throw new IllegalStateException("cannot connect to " + uri + ": " + e.getCause(), e);
+            throw new AssertionError("interrupted");
         }
     }
 
-    /** Sends one text message and waits until it is handed to the socket. */
-    public void send(String json) {
-        join(socket.sendText(json, true), "send");
+    /** The next frame of a type. */
+    public JsonNode awaitType(String type) {
+        return await(f -> f.path("type").asText().equals(type));
     }
 
-    /** The first message not yet taken that matches; fails after the timeout. */
-    public String awaitMessage(Predicate<String> match, Duration timeout) {
-        return listener.take(match, timeout);
+    /** Every frame received within {@code quiet} of the previous one, until none arrives for that long. */
+    public List<JsonNode> drain(Duration quiet) {
+        List<JsonNode> frames = new ArrayList<>();
+        try {
+            JsonNode f;
+            while ((f = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                frames.add(f);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return frames;
     }
 
-    /** The first JSON message not yet taken that matches. */
-    public JsonNode awaitJson(Predicate<JsonNode> match, Duration timeout) {
-        return parse(listener.take(m -> match.test(parse(m)), timeout));
+    /** The next frame, if one arrives within the timeout. */
+    public JsonNode poll(Duration timeout) {
+        try {
+            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
-    /** The first message of that {@code type} not yet taken. */
-    public JsonNode awaitType(String type, Duration timeout) {
-        return awaitJson(m -> type.equals(m.path("type").asText()), timeout);
-    }
-
-    /** The {@code reply} carrying {@code ref}. */
-    public JsonNode reply(String ref, Duration timeout) {
-        return awaitJson(m -> "reply".equals(m.path("type").asText()) && ref.equals(m.path("ref").asText()), timeout);
-    }
-
-    /** Every text message received so far, taken or not, in arrival order. */
+    /** Every text message received so far, as sent, in arrival order, whether or not a wait took or dropped it. */
     public List<String> messages() {
-        return listener.all();
+        return List.copyOf(messages);
     }
 
-    /** Messages received and not yet taken by an {@code await*} call. */
-    public List<String> pending() {
-        return listener.pending();
+    /** Waits until the server closed the connection; answers the close code (-1 when still open at the timeout). */
+    public int awaitClose(Duration timeout) {
+        try {
+            closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return closeCode;
+    }
+
+    /** The close code the server sent (1006 when the connection failed without one), or -1 while open. */
+    public int closeCode() {
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
     }
 
     public boolean isOpen() {
-        return !listener.closed.isDone();
+        return closeCode < 0 && !socket.isInputClosed();
     }
 
-    /** The close code the server sent, or -1 while open (or when the connection failed without one). */
-    public int closeCode() {
-        return listener.closed.isDone() && !listener.closed.isCompletedExceptionally() ? listener.closed.join().code : -1;
+    /** Drops the TCP connection without a close handshake. */
+    public void abort() {
+        socket.abort();
     }
 
-    /** The close reason the server sent, or {@code null} while open. */
-    public String closeReason() {
-        return listener.closed.isDone() && !listener.closed.isCompletedExceptionally() ? listener.closed.join().reason : null;
-    }
-
-    /** Waits for the server to close the connection; its close code. */
-    public int awaitClose(Duration timeout) {
-        try {
-            return listener.closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS).code;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new AssertionError("connection failed without a close frame: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("the server did not close the connection within " + timeout);
-        }
-    }
-
-    /** Closes with 1000 (waiting briefly for the server's answer), then drops the connection. */
+    /** Closes with 1000 (waiting briefly until it is sent), then drops the connection. */
     @Override
     public void close() {
-        try {
-            if (!socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
-                listener.closed.get(2, TimeUnit.SECONDS);
+        if (!socket.isOutputClosed()) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the server may already be gone
             }
-        } catch (Exception e) {
-            // closing anyway
-        } finally {
-            socket.abort();
-            http.close();
         }
+        socket.abort();
     }
 
-    private static JsonNode parse(String message) {
-        try {
-            return JSON.readTree(message);
-        } catch (JsonProcessingException e) {
-            throw new AssertionError("not JSON: " + message, e);
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> future, String what) {
-        try {
-            return future.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted during " + what, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError(what + " failed: " + e, e);
-        }
-    }
-
-    private record Close(int code, String reason) {
-    }
-
-    private static final class Listener implements WebSocket.Listener {
-        private final List<String> all = new ArrayList<>();
-        private final List<String> pending = new ArrayList<>();
+    private final class Listener implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
-        final CompletableFuture<Close> closed = new CompletableFuture<>();
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
-                String message = partial.toString();
+                String text = partial.toString();
+                messages.add(text);
+                inbox.add(Json.read(text));
                 partial.setLength(0);
-                synchronized (this) {
-                    all.add(message);
-                    pending.add(message);
-                    notifyAll();
-                }
             }
             webSocket.request(1);
             return null;
@@ -193,49 +233,19 @@ public final class WsTestClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(new Close(statusCode, reason));
-            synchronized (this) {
-                notifyAll();
-            }
+            closeReason = reason;
+            closeCode = statusCode;
+            closed.countDown();
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            closed.completeExceptionally(error);
-            synchronized (this) {
-                notifyAll();
+            if (closeCode < 0) {
+                closeCode = 1006;
+                closeReason = String.valueOf(error);
             }
-        }
-
-        synchronized String take(Predicate<String> match, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                for (int i = 0; i < pending.size(); i++) {
-                    if (match.test(pending.get(i))) {
-                        return pending.remove(i);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || closed.isDone()) {
-                    throw new AssertionError("no matching message within " + timeout
-                            + (closed.isDone() ? " (connection closed)" : "") + "; received and not taken: " + pending);
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-            }
-        }
-
-        synchronized List<String> all() {
-            return List.copyOf(all);
-        }
-
-        synchronized List<String> pending() {
-            return List.copyOf(pending);
+            closed.countDown();
         }
     }
 }

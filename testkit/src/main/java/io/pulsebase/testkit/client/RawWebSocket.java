@@ -1,4 +1,4 @@
-package io.pulsebase.transport;
+package io.pulsebase.testkit.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -20,29 +20,37 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * A WebSocket client on a plain socket, for what friendly clients won't do: send oversized or binary frames,
- * never answer pings, stop reading. Frames are written masked, as RFC 6455 requires of clients.
+ * A WebSocket client on a plain socket, for what friendly clients won't do: send oversized, fragmented, binary or
+ * compressed frames, never answer pings (or answer them by hand), stop reading. Frames are written masked, as
+ * RFC 6455 requires of clients, and read one at a time as they come, control frames included.
+ *
+ * <pre>{@code
+ * try (RawWebSocket ws = RawWebSocket.connect(port, "/v1/realtime")) {
+ *     ws.sendText("{\"type\":\"ping\",\"ref\":\"p\"}");
+ *     RawWebSocket.Frame reply = ws.readUntil(f -> f.opcode() == RawWebSocket.TEXT, Duration.ofSeconds(5));
+ * }
+ * }</pre>
  */
-final class RawWebSocket implements AutoCloseable {
-    static final int TEXT = 1;
-    static final int BINARY = 2;
-    static final int CONTINUATION = 0;
-    static final int CLOSE = 8;
-    static final int PING = 9;
-    static final int PONG = 10;
+public final class RawWebSocket implements AutoCloseable {
+    public static final int CONTINUATION = 0;
+    public static final int TEXT = 1;
+    public static final int BINARY = 2;
+    public static final int CLOSE = 8;
+    public static final int PING = 9;
+    public static final int PONG = 10;
 
-    /** One frame as received (server frames are never masked). */
-    record Frame(int opcode, boolean fin, boolean compressed, byte[] payload) {
-        String text() {
+    /** One frame as received, unmasked. */
+    public record Frame(int opcode, boolean fin, boolean compressed, byte[] payload) {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
         /** The close code of a close frame, or -1. */
-        int closeCode() {
+        public int closeCode() {
             return opcode == CLOSE && payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
         }
 
-        String closeReason() {
+        public String closeReason() {
             return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
         }
     }
@@ -50,7 +58,7 @@ final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    final String handshake;
+    private final String handshake;
 
     private RawWebSocket(Socket socket, String handshake) throws IOException {
         this.socket = socket;
@@ -59,22 +67,24 @@ final class RawWebSocket implements AutoCloseable {
         this.handshake = handshake;
     }
 
-    static RawWebSocket connect(int port, String pathAndQuery) throws IOException {
+    public static RawWebSocket connect(int port, String pathAndQuery) throws IOException {
         return connect(port, pathAndQuery, Map.of(), 0);
     }
 
     /**
-     * Opens a socket and completes the upgrade.
+     * Opens a socket to 127.0.0.1 and completes the upgrade; fails with an {@link IOException} naming the answer
+     * when the server does not switch protocols.
      *
      * @param receiveBuffer SO_RCVBUF to ask for before connecting (0 = the system's), small to make a slow reader
      */
-    static RawWebSocket connect(int port, String pathAndQuery, Map<String, String> headers, int receiveBuffer)
+    public static RawWebSocket connect(int port, String pathAndQuery, Map<String, String> headers, int receiveBuffer)
             throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
@@ -111,16 +121,21 @@ final class RawWebSocket implements AutoCloseable {
         return head.toString(StandardCharsets.US_ASCII);
     }
 
-    void sendText(String text) throws IOException {
+    /** The server's answer to the upgrade request: status line and headers. */
+    public String handshake() {
+        return handshake;
+    }
+
+    public void sendText(String text) throws IOException {
         sendFrame(TEXT, true, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+    public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
         sendFrame(opcode, fin, false, payload);
     }
 
     /** A text message compressed with permessage-deflate (RFC 7692: raw deflate, sync-flush tail removed). */
-    void sendCompressedText(String text) throws IOException {
+    public void sendCompressedText(String text) throws IOException {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
@@ -135,7 +150,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Inflates the payload of a frame the server compressed (RSV1 set). */
-    static String inflate(Frame frame) throws IOException {
+    public static String inflate(Frame frame) throws IOException {
         Inflater inflater = new Inflater(true);
         byte[] payload = Arrays.copyOf(frame.payload(), frame.payload().length + 4);
         payload[payload.length - 2] = (byte) 0xff;
@@ -156,7 +171,8 @@ final class RawWebSocket implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    void sendFrame(int opcode, boolean fin, boolean rsv1, byte[] payload) throws IOException {
+    /** One frame, masked; {@code rsv1} marks a permessage-deflate compressed message. */
+    public void sendFrame(int opcode, boolean fin, boolean rsv1, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
         frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
         if (payload.length < 126) {
@@ -181,8 +197,8 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    /** The next frame; fails after the timeout or at the end of the stream. */
-    Frame read(Duration timeout) throws IOException {
+    /** The next frame; fails ({@link java.net.SocketTimeoutException}) after the timeout or at the end of the stream. */
+    public Frame read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         int b0 = readByte();
         int b1 = readByte();
@@ -195,15 +211,21 @@ final class RawWebSocket implements AutoCloseable {
                 length = (length << 8) | readByte();
             }
         }
+        byte[] mask = (b1 & 0x80) != 0 ? readMask() : null;
         byte[] payload = in.readNBytes((int) length);
         if (payload.length < length) {
             throw new EOFException("stream ended inside a frame");
+        }
+        if (mask != null) {
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] ^= mask[i & 3];
+            }
         }
         return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, (b0 & 0x40) != 0, payload);
     }
 
     /** Reads until a frame matches, answering nothing; fails at the deadline or the end of the stream. */
-    Frame readUntil(Predicate<Frame> match, Duration timeout) throws IOException {
+    public Frame readUntil(Predicate<Frame> match, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -218,8 +240,16 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Reads (and drops) frames until the close frame; its code. */
-    int awaitClose(Duration timeout) throws IOException {
+    public int awaitClose(Duration timeout) throws IOException {
         return readUntil(f -> f.opcode() == CLOSE, timeout).closeCode();
+    }
+
+    private byte[] readMask() throws IOException {
+        byte[] mask = in.readNBytes(4);
+        if (mask.length < 4) {
+            throw new EOFException("stream ended inside a frame");
+        }
+        return mask;
     }
 
     private int readByte() throws IOException {

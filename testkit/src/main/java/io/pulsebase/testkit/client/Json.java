@@ -1,4 +1,4 @@
-package io.pulsebase.server;
+package io.pulsebase.testkit.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Tiny JSON helpers for tests: build request bodies, read answers. */
+/** Tiny JSON helpers for tests: build request bodies and protocol messages, read answers and frames. */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
