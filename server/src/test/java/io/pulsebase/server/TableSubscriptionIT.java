@@ -68,6 +68,25 @@ class TableSubscriptionIT {
     }
 
     @Test
+    void liveSubscriptionStartsAtTheLogHeadAndNeverDeliversEarlierWrites() {
+        String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            // Many writes answered before the subscribe: dispatch may still be behind them when it arrives.
+            long before = 0;
+            for (int i = 1; i <= 200; i++) {
+                before = Json.position(server.insert(t, "id", i, "n", 0));
+            }
+            JsonNode reply = client.subscribe("topic", t);
+            assertThat(Json.position(reply)).as("live subscription anchored at the head").isGreaterThanOrEqualTo(before);
+            long after = Json.position(server.insert(t, "id", 1000, "n", 1));
+            JsonNode frame = client.awaitChange(t);
+            assertThat(Json.position(frame)).as("the first change delivered is the one made after subscribing")
+                    .isEqualTo(after);
+            assertThat(frame.path("changes").get(0).path("data").path("id").asLong()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void eventsFilterDeliversOnlyTheChosenOperations() {
         String t = server.newTable("id INTEGER PRIMARY KEY, n INTEGER");
         try (WsTestClient client = WsTestClient.connect(server.ws())) {

@@ -123,7 +123,8 @@ public final class Session {
             return commands.handle(message);
         } catch (ProtocolException e) {
             return Reply.error(message.ref(), e.code(), e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever failed, the client gets its answer: a subscribe must never be left without a reply.
             log.error("session {}: unexpected failure handling '{}'", id, message.type(), e);
             return Reply.error(message.ref(), ErrorCode.INTERNAL, "internal error");
         }

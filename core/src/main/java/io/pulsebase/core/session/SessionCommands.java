@@ -96,6 +96,10 @@ final class SessionCommands {
             } else if (since >= 0) {
                 subscription.startAt(since);
                 replay(subscription, since);
+            } else {
+                // Live from now: anchored at the log head read after registering, so a transaction committed
+                // before the subscribe (whose dispatch may lag) is not delivered, and every later one is.
+                subscription.startAt(services.log().head());
             }
             subscription.goLive();
         } catch (RuntimeException e) {
