@@ -78,6 +78,16 @@ final class DeliveryCheck {
         check.put("lossy_connections", lossyConnections);
         check.put("extra", extra);
         check.put("frames", frames);
+        if (o.writer() == LoadOptions.WriterKind.JDBC) {
+            // the server groups other programs' transactions committed within one capture poll into one entry
+            int maxTx = 0;
+            for (LoopStats l : loops) {
+                maxTx = Math.max(maxTx, l.maxTxPerFrame);
+            }
+            check.put("tx_per_frame_mean",
+                    frames == 0 ? 0.0 : RunReport.round(received / (double) o.rowsPerTx() / frames));
+            check.put("tx_per_frame_max", maxTx);
+        }
         check.put("position_errors", positionErrors);
         check.put("content_errors", contentErrors);
         check.put("server_errors", serverErrors);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Reads one server frame with Jackson's streaming parser, and checks a {@code db_change} against what the
@@ -12,6 +13,13 @@ import java.io.IOException;
  * k in array position k, the payload exactly {@link BenchTable#payload}, and the room the filter asked
  * for. No tree, and no allocation per change: at 10,000 connections this runs a million times a second.
  *
+ * <p>With {@code groupedTx} ({@code --writer jdbc}) a frame may hold several whole transactions: the server
+ * groups other programs' transactions committed within one capture poll into one log entry (documented
+ * behaviour). Then a frame must hold a multiple of {@code rowsPerTx} changes; each run of {@code rowsPerTx}
+ * is one transaction, checked as above (one room, one {@code sent_ns}, consecutive ids, row index k at k),
+ * and the transactions' ids strictly increase through the frame. {@link #txCount} and {@link #txSentNs}
+ * describe them.
+ *
  * <p>One instance per event loop; the fields describe the last frame read.
  */
 final class FrameReader {
@@ -19,6 +27,9 @@ final class FrameReader {
 
     private final int rowsPerTx;
     private final int payloadBytes;
+    private final boolean groupedTx;
+    /** Room of the transaction being read. */
+    private long txRoom;
     private char[] payload = new char[128];
     private int payloadLength;
 
@@ -35,12 +46,19 @@ final class FrameReader {
     long sentNs;
     long room;
     long firstId;
+    /** Id of the frame's last change. */
+    long lastId;
+    /** Whole transactions in the frame (1 unless {@code groupedTx}); valid when {@link #changeProblem} is null. */
+    int txCount;
+    /** {@code sent_ns} of each transaction in the frame, [0, txCount). */
+    long[] txSentNs = new long[16];
     /** What was wrong with the changes, or null. */
     String changeProblem;
 
-    FrameReader(int rowsPerTx, int payloadBytes) {
+    FrameReader(int rowsPerTx, int payloadBytes, boolean groupedTx) {
         this.rowsPerTx = rowsPerTx;
         this.payloadBytes = payloadBytes;
+        this.groupedTx = groupedTx;
     }
 
     /**
@@ -53,6 +71,7 @@ final class FrameReader {
         type = ref = errorCode = errorMessage = topic = changeProblem = null;
         ok = hasPosition = hasChanges = false;
         changes = 0;
+        txCount = 0;
         try (JsonParser p = JSON.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("frame is not a JSON object");
@@ -153,8 +172,13 @@ final class FrameReader {
             readChange(p, k++, expectedRoom);
         }
         changes = k;
-        if (k != rowsPerTx && changeProblem == null) {
+        if (changeProblem != null) {
+            return;
+        }
+        if (!groupedTx && k != rowsPerTx) {
             changeProblem = "a frame held " + k + " changes, a transaction wrote " + rowsPerTx;
+        } else if (groupedTx && (k == 0 || k % rowsPerTx != 0)) {
+            changeProblem = "a frame held " + k + " changes, not whole transactions of " + rowsPerTx;
         }
     }
 
@@ -204,22 +228,39 @@ final class FrameReader {
         if (changeProblem != null) {
             return;
         }
+        int tx = k / rowsPerTx; // the transaction in the frame (always 0 unless groupedTx)
+        int kk = k % rowsPerTx; // the row's index inside its transaction
         if (!insert) {
             changeProblem = "change " + k + " is not an INSERT";
         } else if (!hasId || !hasRoom || !hasSent || payloadLength < 0) {
             changeProblem = "change " + k + " lacks id, room, sent_ns or payload";
-        } else if (k == 0) {
-            sentNs = sent;
-            room = r;
-            firstId = id;
-        } else if (sent != sentNs || r != room || id != firstId + k) {
+        } else if (kk == 0) {
+            if (k == 0) {
+                sentNs = sent;
+                room = r;
+                firstId = id;
+            } else if (!groupedTx) {
+                changeProblem = "a frame held more than one transaction";
+            } else if (id <= lastId) {
+                changeProblem = "change " + k + " (id " + id + ") does not follow id " + lastId + " in the frame";
+            }
+            txRoom = r;
+            if (tx >= txSentNs.length) {
+                txSentNs = Arrays.copyOf(txSentNs, txSentNs.length * 2);
+            }
+            txSentNs[tx] = sent;
+            txCount = tx + 1;
+            lastId = id;
+        } else if (sent != txSentNs[tx] || r != txRoom || id != lastId + 1) {
             changeProblem = "change " + k + " belongs to another transaction (sent_ns, room or id differ)";
+        } else {
+            lastId = id;
         }
         if (changeProblem == null && expectedRoom >= 0 && r != expectedRoom) {
             changeProblem = "room " + r + " delivered to a subscriber of room " + expectedRoom;
         }
         if (changeProblem == null
-                && !BenchTable.payloadMatches(payload, 0, payloadLength, r, sent, k, payloadBytes)) {
+                && !BenchTable.payloadMatches(payload, 0, payloadLength, r, sent, kk, payloadBytes)) {
             changeProblem = "change " + k + " payload differs from what was written";
         }
     }

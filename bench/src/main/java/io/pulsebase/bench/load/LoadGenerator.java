@@ -1,10 +1,12 @@
 package io.pulsebase.bench.load;
 
+import io.pulsebase.storage.sqlite.SqliteStorage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +120,23 @@ public final class LoadGenerator {
             putSettings(report, true);
             report.put("server", o.external() ? "external " + url : "inprocess (shares this JVM) " + url);
             ServerSetup.prepareTable(url, report);
-            measure(report, url, serverPid, selfPid);
+            Path dbFile = null;
+            if (o.writer() == LoadOptions.WriterKind.JDBC) {
+                dbFile = o.external() ? o.dbFile() : inProcess.dataDir().resolve(SqliteStorage.FILE_NAME);
+                JdbcTarget.Info info = JdbcTarget.verify(dbFile);
+                LOG.printf("writing straight into %s over JDBC (journal_mode %s, %d capture trigger(s) on %s)%n",
+                        dbFile, info.journalMode(), info.captureTriggers(), BenchTable.NAME);
+                Map<String, Object> jdbc = new LinkedHashMap<>();
+                jdbc.put("db_file", dbFile.toString());
+                jdbc.put("journal_mode", info.journalMode());
+                jdbc.put("synchronous", "NORMAL");
+                jdbc.put("busy_timeout_ms", JdbcTarget.BUSY_TIMEOUT_MS);
+                jdbc.put("sqlite", info.sqliteVersion());
+                jdbc.put("note", "one connection per writer thread, autocommit per multi-row INSERT; the server "
+                        + "may group transactions committed within one capture poll into one frame");
+                report.put("jdbc_writer", jdbc);
+            }
+            measure(report, url, dbFile, serverPid, selfPid);
         } finally {
             if (inProcess != null) {
                 inProcess.close();
@@ -140,7 +158,7 @@ public final class LoadGenerator {
         return finish(report);
     }
 
-    private void measure(RunReport report, URI url, long serverPid, long selfPid) throws Exception {
+    private void measure(RunReport report, URI url, Path dbFile, long serverPid, long selfPid) throws Exception {
         RunClock clock = new RunClock();
         try (SubscriberPool pool = new SubscriberPool(o, url, clock)) {
             LOG.printf("connecting %d subscriber(s) to %s (%d handshakes at a time, %d %s event loop(s))…%n",
@@ -160,11 +178,11 @@ public final class LoadGenerator {
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(o.settle()));
 
-            Writer writer = new Writer(o, url, clock);
+            Writer writer = new Writer(o, url, dbFile, clock);
             clock.schedule(System.nanoTime(), o.warmup(), o.seconds());
-            LOG.printf("writing: %s tx/s, %d row(s)/tx, %d writer(s), %d s warmup + %d s measured…%n",
-                    o.rate() > 0 ? String.valueOf(o.rate()) : "max", o.rowsPerTx(), o.writers(), o.warmup(),
-                    o.seconds());
+            LOG.printf("writing (%s): %s tx/s, %d row(s)/tx, %d writer(s), %d s warmup + %d s measured…%n",
+                    o.writer().wireName(), o.rate() > 0 ? String.valueOf(o.rate()) : "max", o.rowsPerTx(),
+                    o.writers(), o.warmup(), o.seconds());
             writer.start();
 
             sleepUntil(clock.measureStart());
@@ -227,6 +245,7 @@ public final class LoadGenerator {
                 r.put("rooms", o.rooms());
             }
             r.put("rate_tx_per_s", o.rate() > 0 ? (Object) o.rate() : "max");
+            r.put("writer", o.writer().wireName());
             r.put("writers", o.writers());
         }
         r.put("rows_per_tx", o.rowsPerTx());

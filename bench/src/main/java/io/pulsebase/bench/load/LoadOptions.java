@@ -23,6 +23,8 @@ record LoadOptions(
         double rate,
         int rowsPerTx,
         int writers,
+        WriterKind writer,
+        Path dbFile,
         int payloadBytes,
         int seconds,
         int warmup,
@@ -38,6 +40,15 @@ record LoadOptions(
         boolean json,
         Path out) {
 
+    /** How the writer threads commit: through the server's {@code POST /v1/sql}, or straight into its SQLite file. */
+    enum WriterKind {
+        HTTP, JDBC;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Shortest payload that still holds the self-describing prefix {@code room:sent_ns:k:}. */
     static final int MIN_PAYLOAD = 48;
 
@@ -52,8 +63,13 @@ record LoadOptions(
               --rate R             transactions per second; 0 = as fast as possible (fanout 10, filtered 100,
                                    throughput 0)
               --rows-per-tx N      rows per transaction: one multi-row INSERT (default 1)
-              --writers K          writer threads, each on its own keep-alive HTTP connection (default 1;
-                                   throughput 16)
+              --writers K          writer threads, each on its own keep-alive HTTP (or JDBC) connection
+                                   (default 1; throughput 16)
+              --writer W           http (default: POST /v1/sql) | jdbc (commit the same transactions straight
+                                   into the server's SQLite file, as another program would; one JDBC
+                                   connection per writer thread)
+              --db-file PATH       --writer jdbc with --server external: the server's SQLite file
+                                   (<data dir>/pulsebase.db); inprocess uses its own data dir's file
               --payload-bytes B    payload column length, at least 48 (default 64)
               --seconds S          measured seconds (default 10)
               --warmup S           seconds written but not measured (default 2)
@@ -123,6 +139,23 @@ record LoadOptions(
         double rate = r.decimal("--rate", defRate, 0, 1_000_000);
         int rowsPerTx = r.integer("--rows-per-tx", 1, 1, 10_000);
         int writers = r.integer("--writers", scenario == Scenario.THROUGHPUT ? 16 : 1, 1, 64);
+        WriterKind writer = switch (r.string("--writer", "http")) {
+            case "http" -> WriterKind.HTTP;
+            case "jdbc" -> WriterKind.JDBC;
+            default -> throw new IllegalArgumentException("--writer must be http or jdbc");
+        };
+        String db = r.string("--db-file", null);
+        if (db != null && writer != WriterKind.JDBC) {
+            throw new IllegalArgumentException("--db-file needs --writer jdbc");
+        }
+        if (db != null && !external) {
+            throw new IllegalArgumentException("--db-file needs --server external (inprocess writes into its own "
+                    + "data dir's pulsebase.db)");
+        }
+        if (writer == WriterKind.JDBC && external && db == null && scenario != Scenario.SQLITE_BASELINE) {
+            throw new IllegalArgumentException("--writer jdbc with --server external needs --db-file (the server's "
+                    + "<data dir>/pulsebase.db)");
+        }
         int payloadBytes = r.integer("--payload-bytes", 64, MIN_PAYLOAD, 1 << 20);
         int seconds = r.integer("--seconds", 10, 1, 3600);
         int warmup = r.integer("--warmup", 2, 0, 600);
@@ -138,7 +171,8 @@ record LoadOptions(
         boolean json = m.containsKey("--json");
         String out = r.string("--out", null);
         r.rejectUnknown();
-        return new LoadOptions(scenario, external, url, connections, rooms, rate, rowsPerTx, writers, payloadBytes,
+        return new LoadOptions(scenario, external, url, connections, rooms, rate, rowsPerTx, writers, writer,
+                db == null ? null : Path.of(db).toAbsolutePath(), payloadBytes,
                 seconds, warmup, drain, 1, connectTimeout, concurrency, loops, srcIps, serverPid, withBaseline,
                 bdir == null ? null : Path.of(bdir), json, out == null ? null : Path.of(out));
     }

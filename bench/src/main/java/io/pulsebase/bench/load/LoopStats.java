@@ -19,12 +19,15 @@ final class LoopStats {
     long windowDeliveries;
     /** Same, counting only one subscriber per distinct filter: distinct changes delivered per second. */
     long windowDistinct;
+    /** Most whole transactions seen in one frame (more than 1 only with {@code --writer jdbc}). */
+    int maxTxPerFrame;
     /** The first problem seen on this loop, with the connection it happened on. */
     String firstProblem;
 
     LoopStats(EventLoop loop, LoadOptions options) {
         this.loop = loop;
-        this.reader = new FrameReader(options.rowsPerTx(), options.payloadBytes());
+        this.reader = new FrameReader(options.rowsPerTx(), options.payloadBytes(),
+                options.writer() == LoadOptions.WriterKind.JDBC);
     }
 
     void problem(int connection, String what) {

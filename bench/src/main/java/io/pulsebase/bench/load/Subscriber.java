@@ -204,9 +204,14 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
             positionErrors++;
             stats.problem(index, "row id " + r.firstId + " arrived after id " + lastId);
         }
-        lastId = r.firstId + n - 1;
-        if (clock.inWindow(r.sentNs)) {
-            stats.latency.record(now - r.sentNs, n);
+        lastId = r.lastId;
+        stats.maxTxPerFrame = Math.max(stats.maxTxPerFrame, r.txCount);
+        // one sample per change, from its own transaction's sent_ns (a --writer jdbc frame may hold several)
+        for (int t = 0; t < r.txCount; t++) {
+            long sent = r.txSentNs[t];
+            if (clock.inWindow(sent)) {
+                stats.latency.record(now - sent, n / r.txCount);
+            }
         }
         if (clock.inWindow(now)) {
             stats.windowDeliveries += n;

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,7 @@ public final class SqliteChangeSource implements ChangeSource {
     private final SqliteConnections connections;
     private final TableCatalog catalog;
     private final long pollNanos;
+    private final long busyTimeoutMillis;
     private final AtomicBoolean poked = new AtomicBoolean();
     private final Object lifecycle = new Object();
     private volatile Thread thread;
@@ -60,6 +62,7 @@ public final class SqliteChangeSource implements ChangeSource {
         this.connections = connections;
         this.catalog = catalog;
         this.pollNanos = options.pollInterval().toNanos();
+        this.busyTimeoutMillis = options.busyTimeout().toMillis();
     }
 
     @Override
@@ -171,18 +174,26 @@ public final class SqliteChangeSource implements ChangeSource {
         }
     }
 
-    /** Delivers every committed entry after {@link #delivered}. */
+    /**
+     * Delivers every committed entry after {@link #delivered}, up to the log head as it was when the drain
+     * began. Every row at or below that head belongs to a transaction that had committed (writers are
+     * serialized, so a transaction still open has only larger sequence numbers), so the bound never splits a
+     * transaction; and it keeps a writer that commits back to back from growing one entry without end while
+     * the drain chases it.
+     */
     private void drain(Connection connection) throws SQLException {
         CommitAssembler assembler = new CommitAssembler();
         long cursor = delivered;
+        long head = pragma(connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '_pb_log'), 0)");
         long lastTx = 0;
         boolean any = false;
-        while (!closed) {
+        while (!closed && cursor < head) {
             // Rows are collected before delivery so no read transaction stays open while the listener blocks.
             List<LogRow> rows = new ArrayList<>(Math.min(BATCH, 64));
-            PreparedStatement ps = connections.prepared(connection,
-                    "SELECT " + LogRow.COLUMNS + " FROM _pb_log WHERE seq > ? ORDER BY seq LIMIT " + BATCH);
+            PreparedStatement ps = connections.prepared(connection, "SELECT " + LogRow.COLUMNS
+                    + " FROM _pb_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT " + BATCH);
             ps.setLong(1, cursor);
+            ps.setLong(2, head);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(LogRow.read(rs));
@@ -206,7 +217,7 @@ public final class SqliteChangeSource implements ChangeSource {
             deliver(last);
         }
         if (any && !closed) {
-            separateForeignWrites(connection, lastTx, cursor);
+            separateForeignWrites(connection, lastTx);
         }
     }
 
@@ -225,19 +236,23 @@ public final class SqliteChangeSource implements ChangeSource {
     /**
      * When the last delivered rows carry the current marker, they were written by another program (our own
      * transactions bump the marker when they end): bump it, so that program's next transaction gets its own
-     * marker. The update applies only if nothing was logged since, so it never splits a transaction.
+     * marker. The bump holds the write lock, so no transaction is open while it runs and it never splits one.
+     * It is tried once without waiting: a program writing back to back holds the lock most of the time, and
+     * waiting for it (the busy timeout) would stall capture; the next drain tries again.
      */
-    private void separateForeignWrites(Connection connection, long lastTx, long lastSeq) throws SQLException {
+    private void separateForeignWrites(Connection connection, long lastTx) throws SQLException {
         if (pragma(connection, "SELECT tx FROM _pb_txctx") != lastTx) {
             return;
         }
         try {
             connections.withWriter(w -> {
-                try (PreparedStatement ps = w.prepareStatement("UPDATE _pb_txctx SET tx = tx + 1 WHERE tx = ?"
-                        + " AND (SELECT seq FROM sqlite_sequence WHERE name = '_pb_log') = ?")) {
-                    ps.setLong(1, lastTx);
-                    ps.setLong(2, lastSeq);
-                    return ps.executeUpdate();
+                try (Statement statement = w.createStatement()) {
+                    statement.execute("PRAGMA busy_timeout = 0");
+                    try {
+                        return statement.executeUpdate("UPDATE _pb_txctx SET tx = tx + 1 WHERE tx = " + lastTx);
+                    } finally {
+                        statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
+                    }
                 }
             });
         } catch (SQLException e) {
