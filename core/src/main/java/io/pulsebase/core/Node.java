@@ -56,7 +56,7 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.engines = engines;
         this.metrics = new NodeMetrics(registry);
-        this.dispatcher = new Dispatcher(matcher, codec, metrics);
+        this.dispatcher = new Dispatcher(matcher, codec, metrics, config.maxChangesPerFrame());
         this.services = new SessionServices(config, engines.database(), engines.log(), matcher, codec, metrics,
                 sessionExecutor);
         metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);

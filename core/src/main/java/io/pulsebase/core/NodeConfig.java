@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param maxQueuedCommands             client messages a connection may have waiting to be handled
  *                                      ({@code rate_limited} beyond)
  * @param catchUpBatch                  log entries read per batch while replaying {@code since}
+ * @param maxChangesPerFrame            row changes one {@code db_change} frame carries at most; a larger
+ *                                      transaction is sent in consecutive parts of the same position
  * @param retention                     how long the log keeps entries
  * @param pruneInterval                 how often retention is applied
  */
@@ -21,24 +23,31 @@ public record NodeConfig(
         long maxPendingBytes,
         int maxQueuedCommands,
         int catchUpBatch,
+        int maxChangesPerFrame,
         Retention retention,
         Duration pruneInterval) {
 
     public static NodeConfig defaults() {
-        return new NodeConfig(100, 16L << 20, 256, 500, Retention.DEFAULT, Duration.ofMinutes(1));
+        return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1));
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
-        return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, retention, pruneInterval);
+        return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
+                pruneInterval);
     }
 
     public NodeConfig withRetention(Retention r) {
-        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, r,
-                pruneInterval);
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, r, pruneInterval);
+    }
+
+    public NodeConfig withMaxChangesPerFrame(int n) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
+                retention, pruneInterval);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                retention, d);
+                maxChangesPerFrame, retention, d);
     }
 }

@@ -338,6 +338,9 @@ public final class JsonCodec {
                     g.writeFieldName("meta");
                     writeValue(g, c.meta());
                 }
+                if (c.more()) {
+                    g.writeBooleanField("more", true);
+                }
             }
             case ServerMessage.Event e -> {
                 g.writeStringField("topic", e.topic());

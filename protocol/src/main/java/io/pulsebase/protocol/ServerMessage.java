@@ -47,13 +47,22 @@ public sealed interface ServerMessage {
     }
 
     /**
-     * All changes of one committed transaction that match one subscription.
+     * Changes of one committed transaction that match one subscription: all of them, or — for a transaction
+     * larger than one frame may carry — one part, with {@code more} set on every part but the last. The parts
+     * of a transaction share its position and arrive consecutively; a client applies the transaction when
+     * the part without {@code more} arrives, and only then takes its position as the one to resume from.
      *
      * @param timestamp commit time, milliseconds since the epoch (sent as ISO-8601 UTC)
      * @param meta      optional metadata (reducer, caller), or empty
+     * @param more      further parts of this transaction follow
      */
-    record DbChange(String topic, long position, List<Change> changes, long timestamp, Map<String, Object> meta)
-            implements ServerMessage {
+    record DbChange(String topic, long position, List<Change> changes, long timestamp, Map<String, Object> meta,
+                    boolean more) implements ServerMessage {
+        /** A whole transaction in one frame. */
+        public DbChange(String topic, long position, List<Change> changes, long timestamp, Map<String, Object> meta) {
+            this(topic, position, changes, timestamp, meta, false);
+        }
+
         @Override
         public String type() {
             return "db_change";

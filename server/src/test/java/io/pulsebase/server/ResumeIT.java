@@ -169,7 +169,7 @@ class ResumeIT {
     }
 
     @Test
-    void aLargeMissedTransactionIsReplayedAsOneFrame() {
+    void aLargeMissedTransactionIsReplayedInPartsOfOnePosition() {
         String t = server.newTable(COLUMNS);
         long start = insert(server, t, 1, "a");
         long big = server.write("INSERT INTO " + t + " (id, kind, n) WITH RECURSIVE c(x) AS "
@@ -178,8 +178,11 @@ class ResumeIT {
         try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "since", Long.toString(start));
             List<JsonNode> replayed = replayUntilReply(client, ref);
-            assertThat(replayed.stream().map(Json::position).toList()).containsExactly(big, after);
-            assertThat(replayed.get(0).path("changes")).hasSize(1200);
+            assertThat(replayed.stream().map(Json::position).toList()).containsExactly(big, big, after);
+            assertThat(replayed.get(0).path("changes")).hasSize(1000);
+            assertThat(replayed.get(0).path("more").asBoolean()).isTrue();
+            assertThat(replayed.get(1).path("changes")).hasSize(200);
+            assertThat(replayed.get(1).has("more")).isFalse();
         }
     }
 

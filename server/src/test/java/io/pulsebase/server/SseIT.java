@@ -86,6 +86,23 @@ class SseIT {
     }
 
     @Test
+    void aTransactionSentInPartsCarriesAnEventIdOnlyOnItsLastPart() {
+        String t = server.newTable(COLUMNS);
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t))) {
+            assertThat(stream.status()).isEqualTo(200);
+            long p = server.write("INSERT INTO " + t + " (kind) WITH RECURSIVE c(x) AS "
+                    + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500) SELECT 'k' FROM c");
+            SseTestClient.Event part = stream.await(e -> "db_change".equals(e.event()));
+            SseTestClient.Event last = stream.await(e -> "db_change".equals(e.event()));
+            assertThat(part.json().path("more").asBoolean()).isTrue();
+            assertThat(part.id()).as("Last-Event-ID must never point inside a transaction").isNull();
+            assertThat(last.json().has("more")).isFalse();
+            assertThat(last.id()).isEqualTo(Long.toString(p));
+            assertThat(part.json().path("changes").size() + last.json().path("changes").size()).isEqualTo(1500);
+        }
+    }
+
+    @Test
     void twoTopicsArriveOnOneStream() {
         String a = server.newTable(COLUMNS);
         String b = server.newTable(COLUMNS);

@@ -362,20 +362,30 @@ class TransactionCaptureIT {
     }
 
     @Test
-    void aLargeTransactionArrivesAsOneFrame() {
+    void aLargeTransactionArrivesInConsecutivePartsOfOnePositionMarkedMore() {
         String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
         try (WsTestClient client = WsTestClient.connect(server.ws())) {
             client.subscribe("topic", t);
             long p = server.write("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
-                    + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c");
+                    + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2500) SELECT x FROM c");
             long p2 = Json.position(server.insert(t, "v", 0));
-            JsonNode big = client.next();
-            assertThat(Json.position(big)).isEqualTo(p);
-            assertThat(big.path("changes")).hasSize(3000);
-            for (int i = 0; i < 3000; i++) {
-                assertThat(big.path("changes").get(i).path("data").path("v").asInt()).isEqualTo(i + 1);
+            // 1000 changes per frame by default: 1000 + 1000 + 500, all at the transaction's position.
+            List<Integer> values = new ArrayList<>();
+            List<Boolean> more = new ArrayList<>();
+            for (int part = 0; part < 3; part++) {
+                JsonNode frame = client.next();
+                assertThat(Json.position(frame)).as("every part carries the transaction's position").isEqualTo(p);
+                more.add(frame.path("more").asBoolean(false));
+                frame.path("changes").forEach(c -> values.add(c.path("data").path("v").asInt()));
             }
-            assertThat(Json.position(client.next())).isEqualTo(p2);
+            assertThat(more).containsExactly(true, true, false);
+            assertThat(values).hasSize(2500);
+            for (int i = 0; i < 2500; i++) {
+                assertThat(values.get(i)).isEqualTo(i + 1);
+            }
+            JsonNode next = client.next();
+            assertThat(Json.position(next)).isEqualTo(p2);
+            assertThat(next.has("more")).as("a small transaction is one frame without 'more'").isFalse();
         }
     }
 

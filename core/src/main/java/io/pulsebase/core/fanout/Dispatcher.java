@@ -7,7 +7,7 @@ import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.session.TableSubscription;
 import io.pulsebase.protocol.JsonCodec;
-import io.pulsebase.protocol.ServerMessage;
+import java.util.List;
 
 /**
  * Live fan-out: each committed entry from the broker is matched once against every subscription (indexed,
@@ -19,12 +19,15 @@ public final class Dispatcher implements BrokerListener {
     private final SubscriptionMatcher<TableSubscription> matcher;
     private final JsonCodec codec;
     private final NodeMetrics metrics;
+    private final int maxChangesPerFrame;
     private volatile long dispatchedPosition;
 
-    public Dispatcher(SubscriptionMatcher<TableSubscription> matcher, JsonCodec codec, NodeMetrics metrics) {
+    public Dispatcher(SubscriptionMatcher<TableSubscription> matcher, JsonCodec codec, NodeMetrics metrics,
+                      int maxChangesPerFrame) {
         this.matcher = matcher;
         this.codec = codec;
         this.metrics = metrics;
+        this.maxChangesPerFrame = maxChangesPerFrame;
     }
 
     /** The position of the last entry fanned out. */
@@ -48,11 +51,12 @@ public final class Dispatcher implements BrokerListener {
     private void dispatch(Commit commit) {
         int[] counts = new int[2];
         matcher.match(commit.changes(), (query, changes) -> {
-            Frame frame = Frame.encode(codec, new ServerMessage.DbChange(query.table(), commit.position(), changes,
-                    commit.timestamp(), commit.meta()), commit.position());
+            List<Frame> frames = ChangeFrames.encode(codec, query.table(), commit, changes, maxChangesPerFrame);
             for (TableSubscription subscriber : query.subscribers()) {
-                subscriber.deliver(frame);
-                counts[0]++;
+                for (Frame frame : frames) {
+                    subscriber.deliver(frame);
+                }
+                counts[0] += frames.size();
                 counts[1] += changes.size();
             }
         });

@@ -13,18 +13,21 @@ import java.nio.charset.StandardCharsets;
 public final class Frame {
     private final String type;
     private final long position;
+    private final boolean partial;
     private final byte[] json;
     private volatile byte[] sse;
 
-    private Frame(String type, long position, byte[] json) {
+    private Frame(String type, long position, boolean partial, byte[] json) {
         this.type = type;
         this.position = position;
+        this.partial = partial;
         this.json = json;
     }
 
     /** Encodes a message; {@code position} is its log position, or 0 for messages without one. */
     public static Frame encode(JsonCodec codec, ServerMessage message, long position) {
-        return new Frame(message.type(), position, codec.encode(message));
+        boolean partial = message instanceof ServerMessage.DbChange change && change.more();
+        return new Frame(message.type(), position, partial, codec.encode(message));
     }
 
     /** Encodes a message that has no log position. */
@@ -42,6 +45,14 @@ public final class Frame {
         return position;
     }
 
+    /**
+     * Whether more frames of the same transaction follow: a subscriber's position (and an SSE event id) only
+     * moves on a transaction's last frame, so resuming never starts in the middle of a transaction.
+     */
+    public boolean partial() {
+        return partial;
+    }
+
     /** UTF-8 JSON of the message. Shared; do not modify. */
     public byte[] json() {
         return json;
@@ -53,14 +64,15 @@ public final class Frame {
     }
 
     /**
-     * The message as one Server-Sent Events event: {@code id:} its position (positioned messages only),
+     * The message as one Server-Sent Events event: {@code id:} its position (positioned messages only, and
+     * for a transaction sent in parts only on its last part, so {@code Last-Event-ID} never points inside one),
      * {@code event:} its type, {@code data:} the same JSON as on the WebSocket. Shared; do not modify.
      */
     public byte[] sse() {
         byte[] s = sse;
         if (s == null) {
             StringBuilder head = new StringBuilder(48);
-            if (position > 0) {
+            if (position > 0 && !partial) {
                 head.append("id: ").append(Positions.format(position)).append('\n');
             }
             head.append("event: ").append(type).append("\ndata: ");

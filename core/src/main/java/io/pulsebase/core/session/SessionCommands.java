@@ -1,5 +1,6 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.fanout.ChangeFrames;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.filter.FilterCompiler;
 import io.pulsebase.core.filter.RowFilter;
@@ -90,9 +91,9 @@ final class SessionCommands {
         try {
             if (s.snapshot()) {
                 TableSnapshot snapshot = services.database().snapshot(topic, filter::matches, List.of(), 0);
-                subscription.startAt(snapshot.position());
-                subscription.sendCatchUp(Frame.encode(services.codec(),
-                        new ServerMessage.Snapshot(topic, snapshot.rows(), snapshot.position()), snapshot.position()));
+                subscription.sendSnapshot(Frame.encode(services.codec(),
+                        new ServerMessage.Snapshot(topic, snapshot.rows(), snapshot.position()), snapshot.position()),
+                        snapshot.position());
             } else if (since >= 0) {
                 subscription.startAt(since);
                 replay(subscription, since);
@@ -141,10 +142,11 @@ final class SessionCommands {
                 after = entry.position();
                 if (entry instanceof Commit commit) {
                     solo.match(commit.changes(), (query, changes) -> {
-                        awaitRoom();
-                        subscription.sendCatchUp(Frame.encode(services.codec(), new ServerMessage.DbChange(
-                                query.table(), commit.position(), changes, commit.timestamp(), commit.meta()),
-                                commit.position()));
+                        for (Frame frame : ChangeFrames.encode(services.codec(), query.table(), commit, changes,
+                                services.config().maxChangesPerFrame())) {
+                            awaitRoom();
+                            subscription.sendCatchUp(frame);
+                        }
                     });
                 }
             }

@@ -64,9 +64,8 @@ public final class TableSubscription {
                 pending.add(frame);
                 pendingBytes += frame.size();
                 overflow = pendingBytes > maxPendingBytes;
-            } else if (frame.position() > position) {
-                position = frame.position();
-                session.send(frame);
+            } else {
+                send(frame);
             }
         }
         if (overflow) {
@@ -81,15 +80,22 @@ public final class TableSubscription {
         }
     }
 
-    /** Session thread, during catch-up: a snapshot or replayed frame, in position order. */
-    void sendCatchUp(Frame frame) {
+    /** Session thread, during catch-up: the snapshot, read at {@code position}; the subscription starts there. */
+    void sendSnapshot(Frame snapshot, long position) {
         synchronized (lock) {
             if (cancelled) {
                 return;
             }
-            if (frame.position() >= position) {
-                position = frame.position();
-                session.send(frame);
+            this.position = position;
+            session.send(snapshot);
+        }
+    }
+
+    /** Session thread, during catch-up: a replayed frame, in position order. */
+    void sendCatchUp(Frame frame) {
+        synchronized (lock) {
+            if (!cancelled) {
+                send(frame);
             }
         }
     }
@@ -101,14 +107,25 @@ public final class TableSubscription {
                 return;
             }
             for (Frame frame : pending) {
-                if (frame.position() > position) {
-                    position = frame.position();
-                    session.send(frame);
-                }
+                send(frame);
             }
             pending = null;
             pendingBytes = 0;
             live = true;
+        }
+    }
+
+    /**
+     * Sends a positioned frame unless this subscriber already has its transaction. The position moves only on
+     * a transaction's last frame, so every part of a transaction sent in parts passes, and a transaction
+     * already covered by the catch-up is not sent again. Called with the lock held.
+     */
+    private void send(Frame frame) {
+        if (frame.position() > position) {
+            if (!frame.partial()) {
+                position = frame.position();
+            }
+            session.send(frame);
         }
     }
 
