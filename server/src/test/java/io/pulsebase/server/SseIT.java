@@ -103,6 +103,27 @@ class SseIT {
     }
 
     @Test
+    void partsOfATransactionReplayedOnAStreamOfSeveralTopicsKeepTheirEventType() {
+        String t = server.newTable(COLUMNS);
+        String other = server.newTable(COLUMNS);
+        long since = server.write("INSERT INTO " + other + " (kind) VALUES ('before')");
+        long p = server.write("INSERT INTO " + t + " (kind) WITH RECURSIVE c(x) AS "
+                + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500) SELECT 'k' FROM c");
+        try (SseTestClient stream = SseTestClient.connect(
+                server.sse("topic=" + t + "&topic=" + other + "&since=" + since))) {
+            assertThat(stream.status()).isEqualTo(200);
+            SseTestClient.Event first = stream.await(e -> !e.isComment() && e.data() != null);
+            SseTestClient.Event second = stream.await(e -> !e.isComment() && e.data() != null);
+            for (SseTestClient.Event e : List.of(first, second)) {
+                assertThat(e.event()).as("event type of %s", e).isEqualTo("db_change");
+                assertThat(Json.position(e.json())).isEqualTo(p);
+            }
+            assertThat(first.json().path("more").asBoolean()).isTrue();
+            assertThat(first.json().path("changes").size() + second.json().path("changes").size()).isEqualTo(1500);
+        }
+    }
+
+    @Test
     void twoTopicsArriveOnOneStream() {
         String a = server.newTable(COLUMNS);
         String b = server.newTable(COLUMNS);

@@ -72,11 +72,16 @@ public final class SseOutbound extends ChannelOutbound {
     @Override
     protected Object encode(Frame frame) {
         byte[] event = frame.sse();
-        if (withheld.get() > 0 && withheld.getAndDecrement() > 0 && frame.position() > 0) {
+        if (withheld.get() > 0 && withheld.getAndDecrement() > 0 && startsWithId(event)) {
             int start = indexOf(event, (byte) '\n') + 1; // past the "id: <position>" line
             return new DefaultHttpContent(Unpooled.wrappedBuffer(event, start, event.length - start));
         }
         return new DefaultHttpContent(Unpooled.wrappedBuffer(event));
+    }
+
+    /** Whether the event has an {@code id:} line (positioned frames; not the non-final parts of a transaction). */
+    private static boolean startsWithId(byte[] event) {
+        return event.length > 3 && event[0] == 'i' && event[1] == 'd' && event[2] == ':';
     }
 
     private static int indexOf(byte[] bytes, byte b) {
