@@ -1,6 +1,7 @@
 package io.pulsebase.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.testkit.client.Json;
@@ -121,6 +122,34 @@ class SseIT {
             assertThat(first.json().path("more").asBoolean()).isTrue();
             assertThat(first.json().path("changes").size() + second.json().path("changes").size()).isEqualTo(1500);
         }
+    }
+
+    @Test
+    void severalTopicsResumeFromLastEventIdExactlyWithIncreasingIds() {
+        String a = server.newTable(COLUMNS);
+        String b = server.newTable(COLUMNS);
+        long since = server.write("INSERT INTO " + a + " (kind) VALUES ('before')");
+        List<Long> written = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            written.add(server.write("INSERT INTO " + (i % 2 == 0 ? b : a) + " (kind) VALUES ('w" + i + "')"));
+        }
+        String query = "topic=" + a + "&topic=" + b + "&since=" + since;
+        List<Long> ids = new ArrayList<>();
+        try (SseTestClient stream = SseTestClient.connect(server.sse(query))) {
+            for (int i = 0; i < 3; i++) {
+                SseTestClient.Event e = stream.await(ev -> "db_change".equals(ev.event()));
+                assertThat(e.id()).as("every replayed event carries its id").isNotNull();
+                ids.add(Long.parseLong(e.id()));
+            }
+        }
+        try (SseTestClient stream = SseTestClient.resume(server.sse(query), Long.toString(ids.get(2)))) {
+            for (int i = 3; i < 6; i++) {
+                ids.add(Long.parseLong(stream.await(ev -> "db_change".equals(ev.event())).id()));
+            }
+            assertThatThrownBy(() -> stream.await(ev -> "db_change".equals(ev.event()), Duration.ofMillis(300)))
+                    .as("nothing more, nothing twice").isInstanceOf(AssertionError.class);
+        }
+        assertThat(ids).as("both topics in position order, every write exactly once").isEqualTo(written);
     }
 
     @Test

@@ -29,7 +29,6 @@ import io.pulsebase.protocol.ServerMessage.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /v1/realtime/sse}: a receive-only session whose subscriptions come from the query (see
  * {@link SseQuery}). Every other request passes on to the {@link RestRouter}.
  *
- * <p>The subscriptions are submitted to the session in order; when all have answered and any refused, the client
+ * <p>The subscriptions are submitted to the session together ({@link Session#submitAll}); when all have answered
+ * and any refused, the client
  * gets a plain HTTP error (status and {@code {"error": ...}} body) and the session closes. Otherwise the response
  * starts ({@code 200}, {@code text/event-stream}, chunked, {@code retry: 1000}) and every frame the session sends,
  * including those queued meanwhile, follows as one event. A long catch-up starts the response before every
@@ -93,24 +93,26 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         credentials = ClientCredentials.read(request.uri(), request.headers());
         SseOutbound opened = new SseOutbound(ctx, services.config().outboundQueueBytes(), services.node().metrics(),
                 () -> startStream(ctx));
-        if (subscribes.size() > 1) {
+        // Several topics catch up together (one replay in position order, one go-live), so positions on the
+        // stream only grow — except for snapshots, which are read one table at a time, each at its own
+        // position. A reconnect during such a catch-up has no Last-Event-ID and snapshots again.
+        if (subscribes.size() > 1 && subscribes.get(0).snapshot()) {
             opened.withholdIds();
         }
         outbound = opened;
         session = services.node().connect(outbound);
         services.connections().add(outbound);
         Session current = session;
-        List<CompletableFuture<Reply>> replies = subscribes.stream().map(current::submit).toList();
-        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                .whenComplete((ok, failure) -> ctx.executor().execute(() -> subscribed(ctx, current, replies)));
+        current.submitAll(subscribes)
+                .whenComplete((replies, failure) -> ctx.executor().execute(() -> subscribed(ctx, current, replies)));
     }
 
     /** Event loop: every subscription answered. */
-    private void subscribed(ChannelHandlerContext ctx, Session current, List<CompletableFuture<Reply>> replies) {
+    private void subscribed(ChannelHandlerContext ctx, Session current, List<Reply> replies) {
         if (session != current || outbound.closeCode() != null || !ctx.channel().isActive()) {
             return;
         }
-        List<Reply> refused = replies.stream().map(CompletableFuture::join).filter(r -> !r.ok()).toList();
+        List<Reply> refused = replies.stream().filter(r -> !r.ok()).toList();
         if (!outbound.started() && !refused.isEmpty()) {
             Reply first = refused.get(0);
             endSession();

@@ -41,9 +41,9 @@ public final class SseOutbound extends ChannelOutbound {
 
     /**
      * Frames queued from now until {@link #releaseIds()} go out without their {@code id:} line. A stream of several
-     * topics catches them up one after the other, so positions are not monotonic until every subscription is live;
-     * an id in that phase could make a reconnecting {@code EventSource} skip another topic's older events. Without
-     * ids a reconnect resumes from the previous id: duplicates at worst, never a gap.
+     * topics with snapshots reads them one table at a time, each at its own position, so positions are not
+     * monotonic until every subscription is live; an id in that phase could make a reconnecting
+     * {@code EventSource} skip another topic's older events. Without ids a reconnect snapshots again.
      */
     void withholdIds() {
         withholdIds = true;

@@ -76,20 +76,40 @@ class SseTransportTest {
     }
 
     @Test
-    void severalTopicsWithholdIdsUntilEveryTopicIsLive() throws Exception {
+    void severalTopicsReplayTogetherInPositionOrderWithIds() throws Exception {
         InMemoryDatabase db = new InMemoryDatabase().withTable("todos").withTable("notes");
         try (TestEdge edge = TestEdge.start(TestEdge.config(), db)) {
             edge.commitInsert("notes", 11, Map.of("id", 1L, "title", "n"));
             edge.commitInsert("todos", 12, Map.of("id", 1L, "title", "t"));
             try (SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos&topic=notes"),
                     Map.of("Last-Event-ID", "10"))) {
-                SseTestClient.Event todos = sse.nextEvent(WAIT);
                 SseTestClient.Event notes = sse.nextEvent(WAIT);
-                // Replayed per topic, so not in position order: no ids until both are live.
-                assertThat(todos.data()).contains("\"topic\":\"todos\"", "\"position\":\"12\"");
+                SseTestClient.Event todos = sse.nextEvent(WAIT);
+                // One replay over the log for both topics: position order, so every event keeps its id.
                 assertThat(notes.data()).contains("\"topic\":\"notes\"", "\"position\":\"11\"");
-                assertThat(todos.id()).isNull();
-                assertThat(notes.id()).isNull();
+                assertThat(todos.data()).contains("\"topic\":\"todos\"", "\"position\":\"12\"");
+                assertThat(notes.id()).isEqualTo("11");
+                assertThat(todos.id()).isEqualTo("12");
+                edge.commitInsert("todos", 13, Map.of("id", 2L, "title", "live"));
+                assertThat(sse.nextEvent(WAIT).id()).isEqualTo("13");
+            }
+        }
+    }
+
+    @Test
+    void severalTopicsWithSnapshotsWithholdIdsUntilEveryTopicIsLive() throws Exception {
+        InMemoryDatabase db = new InMemoryDatabase().withTable("todos").withTable("notes");
+        try (TestEdge edge = TestEdge.start(TestEdge.config(), db)) {
+            edge.commitInsert("notes", 11, Map.of("id", 1L, "title", "n"));
+            try (SseTestClient sse = SseTestClient.connect(
+                    edge.http("/v1/realtime/sse?topic=todos&topic=notes&snapshot=true"))) {
+                SseTestClient.Event first = sse.nextEvent(WAIT);
+                SseTestClient.Event second = sse.nextEvent(WAIT);
+                // Snapshots are read one table at a time: no ids until both are live (a reconnect snapshots again).
+                assertThat(first.event()).isEqualTo("snapshot");
+                assertThat(second.event()).isEqualTo("snapshot");
+                assertThat(first.id()).isNull();
+                assertThat(second.id()).isNull();
                 edge.commitInsert("todos", 13, Map.of("id", 2L, "title", "live"));
                 assertThat(sse.nextEvent(WAIT).id()).isEqualTo("13");
             }

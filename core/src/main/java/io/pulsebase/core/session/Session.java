@@ -9,6 +9,7 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,6 +101,32 @@ public final class Session {
     public CompletableFuture<Reply> submit(ClientMessage message) {
         CompletableFuture<Reply> result = new CompletableFuture<>();
         serial.execute(() -> result.complete(handle(message)));
+        return result;
+    }
+
+    /**
+     * Several subscribes handled as one unit (an SSE stream's topics): one pass over the log for their
+     * {@code since} replays and one go-live, so the stream's positions never go backwards. Completes with one
+     * reply per request, in order; the replies are not also sent to the client.
+     */
+    public CompletableFuture<List<Reply>> submitAll(List<ClientMessage.Subscribe> subscribes) {
+        CompletableFuture<List<Reply>> result = new CompletableFuture<>();
+        serial.execute(() -> {
+            try {
+                if (closed.get()) {
+                    result.complete(subscribes.stream()
+                            .map(s -> Reply.error(s.ref(), ErrorCode.UNAVAILABLE, "connection is closing")).toList());
+                } else {
+                    result.complete(commands.subscribeAll(subscribes));
+                }
+            } catch (ProtocolException e) {
+                result.complete(subscribes.stream().map(s -> Reply.error(s.ref(), e.code(), e.getMessage())).toList());
+            } catch (Throwable e) {
+                log.error("session {}: unexpected failure subscribing", id, e);
+                result.complete(subscribes.stream()
+                        .map(s -> Reply.error(s.ref(), ErrorCode.INTERNAL, "internal error")).toList());
+            }
+        });
         return result;
     }
 

@@ -19,8 +19,11 @@ import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The commands a session understands, run on the session's serial executor. Table subscriptions are
@@ -59,20 +62,78 @@ final class SessionCommands {
     }
 
     private Reply subscribe(ClientMessage.Subscribe s) {
-        String topic = s.topic();
-        if (topic.indexOf('/') >= 0) {
-            return notYet(s, "channels");
+        return subscribeAll(List.of(s)).get(0);
+    }
+
+    /** A subscribe that passed validation, not yet registered. */
+    private record Prepared(ClientMessage.Subscribe request, RowFilter filter, long since) {
+    }
+
+    /**
+     * Subscribes several topics as one unit — an SSE stream's topics, or a single WebSocket subscribe — and
+     * answers one reply per request, in order. The subscriptions are registered before any catch-up is read;
+     * {@code since} replays for all of them are one pass over the log in position order, and they go live
+     * together, so frames of different topics leave in position order and a stream's positions never go
+     * backwards (what lets a reconnecting {@code EventSource} resume exactly from its last event id).
+     * Snapshots are read one table at a time, each at its own position.
+     */
+    List<Reply> subscribeAll(List<ClientMessage.Subscribe> requests) {
+        Reply[] replies = new Reply[requests.size()];
+        List<Prepared> prepared = new ArrayList<>();
+        Set<String> topics = new HashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            ClientMessage.Subscribe s = requests.get(i);
+            try {
+                if (s.topic().indexOf('/') >= 0) {
+                    replies[i] = notYet(s, "channels");
+                } else {
+                    prepared.add(prepare(s, topics));
+                    topics.add(s.topic());
+                }
+            } catch (ProtocolException e) {
+                replies[i] = Reply.error(s.ref(), e.code(), e.getMessage());
+            }
         }
+        List<TableSubscription> registered = new ArrayList<>();
+        try {
+            for (Prepared p : prepared) {
+                registered.add(register(p));
+            }
+            catchUp(prepared, registered);
+            TableSubscription.goLiveTogether(registered);
+        } catch (RuntimeException e) {
+            for (TableSubscription subscription : registered) {
+                remove(subscription.topic());
+            }
+            throw e;
+        }
+        for (int i = 0, next = 0; i < requests.size(); i++) {
+            if (replies[i] == null) {
+                TableSubscription subscription = registered.get(next++);
+                replies[i] = Reply.ok(requests.get(i).ref(), Map.of("topic", subscription.topic(),
+                        "position", Positions.format(subscription.position())));
+            }
+        }
+        return List.of(replies);
+    }
+
+    /** Validates one subscribe: table, filter, position, the connection's limit (counting {@code alsoNew}). */
+    private Prepared prepare(ClientMessage.Subscribe s, Set<String> alsoNew) {
+        String topic = s.topic();
         TableSchema schema = services.database().table(topic)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + topic + "'"));
         if (!schema.name().equals(topic)) {
             throw new ProtocolException(ErrorCode.UNKNOWN_TABLE,
                     "unknown table '" + topic + "' (did you mean '" + schema.name() + "'?)");
         }
+        if (alsoNew.contains(topic)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "topic '" + topic + "' is listed twice");
+        }
         RowFilter filter = FilterCompiler.compile(s.filter(), schema);
         long since = s.since() == null ? -1 : Positions.parse(s.since());
-        if (!session.subscriptions().containsKey(topic)
-                && session.subscriptions().size() >= services.config().maxSubscriptionsPerConnection()) {
+        long held = session.subscriptions().size() + alsoNew.stream()
+                .filter(t -> !session.subscriptions().containsKey(t)).count();
+        if (!session.subscriptions().containsKey(topic) && held >= services.config().maxSubscriptionsPerConnection()) {
             throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
                     "a connection may hold at most " + services.config().maxSubscriptionsPerConnection()
                             + " subscriptions");
@@ -80,34 +141,46 @@ final class SessionCommands {
         if (since >= 0 && !s.snapshot()) {
             checkResumable(since);
         }
-        // Subscribing again to a topic replaces the earlier subscription.
-        remove(topic);
+        return new Prepared(s, filter, since);
+    }
 
-        TableSubscription subscription =
-                new TableSubscription(session, topic, services.config().maxPendingBytes());
-        subscription.attach(services.matcher().add(topic, s.events(), filter, subscription));
+    /** Registers with the matcher (live frames start buffering); replaces an earlier subscription to the topic. */
+    private TableSubscription register(Prepared p) {
+        String topic = p.request().topic();
+        remove(topic);
+        TableSubscription subscription = new TableSubscription(session, topic, services.config().maxPendingBytes());
+        subscription.attach(services.matcher().add(topic, p.request().events(), p.filter(), subscription));
         session.subscriptions().put(topic, subscription);
         services.metrics().subscriptionAdded();
-        try {
-            if (s.snapshot()) {
-                TableSnapshot snapshot = services.database().snapshot(topic, filter::matches, List.of(), 0);
-                subscription.sendSnapshot(Frame.encode(services.codec(),
-                        new ServerMessage.Snapshot(topic, snapshot.rows(), snapshot.position()), snapshot.position()),
+        return subscription;
+    }
+
+    /** Sends each subscription's snapshot or replay, or anchors it at the log head. */
+    private void catchUp(List<Prepared> prepared, List<TableSubscription> registered) {
+        List<TableSubscription> replaying = new ArrayList<>();
+        long from = Long.MAX_VALUE;
+        for (int i = 0; i < prepared.size(); i++) {
+            Prepared p = prepared.get(i);
+            TableSubscription subscription = registered.get(i);
+            if (p.request().snapshot()) {
+                TableSnapshot snapshot = services.database().snapshot(subscription.topic(), p.filter()::matches,
+                        List.of(), 0);
+                subscription.sendSnapshot(Frame.encode(services.codec(), new ServerMessage.Snapshot(
+                        subscription.topic(), snapshot.rows(), snapshot.position()), snapshot.position()),
                         snapshot.position());
-            } else if (since >= 0) {
-                subscription.startAt(since);
-                replay(subscription, since);
+            } else if (p.since() >= 0) {
+                subscription.startAt(p.since());
+                replaying.add(subscription);
+                from = Math.min(from, p.since());
             } else {
                 // Live from now: anchored at the log head read after registering, so a transaction committed
                 // before the subscribe (whose dispatch may lag) is not delivered, and every later one is.
                 subscription.startAt(services.log().head());
             }
-            subscription.goLive();
-        } catch (RuntimeException e) {
-            remove(topic);
-            throw e;
         }
-        return Reply.ok(s.ref(), Map.of("topic", topic, "position", Positions.format(subscription.position())));
+        if (!replaying.isEmpty()) {
+            replay(replaying, from);
+        }
     }
 
     private void checkResumable(long since) {
@@ -125,13 +198,16 @@ final class SessionCommands {
     }
 
     /**
-     * Sends every matching entry after {@code since} from the log, batch by batch, until the log has nothing
-     * newer; live frames that arrive meanwhile wait in the subscription and are de-duplicated by position.
+     * Sends every entry after {@code since} that matches one of the subscriptions, in log order, batch by batch,
+     * until the log has nothing newer; each subscription skips what its own starting position covers. Live
+     * frames that arrive meanwhile wait in the subscriptions and are de-duplicated by position.
      */
-    private void replay(TableSubscription subscription, long since) {
-        Query<TableSubscription> live = subscription.query();
+    private void replay(List<TableSubscription> subscriptions, long since) {
         SubscriptionMatcher<TableSubscription> solo = new SubscriptionMatcher<>();
-        solo.add(live.table(), live.events(), live.filter(), subscription);
+        for (TableSubscription subscription : subscriptions) {
+            Query<TableSubscription> live = subscription.query();
+            solo.add(live.table(), live.events(), live.filter(), subscription);
+        }
         long after = since;
         while (true) {
             List<LogEntry> entries = services.log().readAfter(after, services.config().catchUpBatch());
@@ -142,10 +218,13 @@ final class SessionCommands {
                 after = entry.position();
                 if (entry instanceof Commit commit) {
                     solo.match(commit.changes(), (query, changes) -> {
-                        for (Frame frame : ChangeFrames.encode(services.codec(), query.table(), commit, changes,
-                                services.config().maxChangesPerFrame())) {
-                            awaitRoom();
-                            subscription.sendCatchUp(frame);
+                        List<Frame> frames = ChangeFrames.encode(services.codec(), query.table(), commit, changes,
+                                services.config().maxChangesPerFrame());
+                        for (TableSubscription subscription : query.subscribers()) {
+                            for (Frame frame : frames) {
+                                awaitRoom();
+                                subscription.sendCatchUp(frame);
+                            }
                         }
                     });
                 }

@@ -3,6 +3,10 @@ package io.pulsebase.core.session;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.match.Query;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One connection's subscription to one table. It is registered with the matcher before its snapshot or
@@ -100,18 +104,40 @@ public final class TableSubscription {
         }
     }
 
-    /** Session thread: catch-up is sent; flush what arrived meanwhile and deliver live from now on. */
-    void goLive() {
-        synchronized (lock) {
-            if (cancelled) {
-                return;
+    /**
+     * Session thread: the catch-up of these subscriptions (one connection's) is sent; flush what arrived
+     * meanwhile and deliver live from now on. The buffered frames of all of them are merged in position order
+     * (a stable sort keeps the parts of a transaction together) and sent while every one's lock is held, so
+     * frames of different topics leave in position order and the dispatcher, which holds one subscription's
+     * lock at a time, continues after them with newer ones.
+     */
+    static void goLiveTogether(List<TableSubscription> subscriptions) {
+        holdingLocks(subscriptions, 0, () -> {
+            List<Map.Entry<TableSubscription, Frame>> buffered = new ArrayList<>();
+            for (TableSubscription subscription : subscriptions) {
+                if (!subscription.cancelled) {
+                    subscription.pending.forEach(frame -> buffered.add(Map.entry(subscription, frame)));
+                }
             }
-            for (Frame frame : pending) {
-                send(frame);
+            buffered.sort(Comparator.comparingLong(e -> e.getValue().position()));
+            for (Map.Entry<TableSubscription, Frame> e : buffered) {
+                e.getKey().send(e.getValue());
             }
-            pending = null;
-            pendingBytes = 0;
-            live = true;
+            for (TableSubscription subscription : subscriptions) {
+                subscription.pending = null;
+                subscription.pendingBytes = 0;
+                subscription.live = true;
+            }
+        });
+    }
+
+    private static void holdingLocks(List<TableSubscription> subscriptions, int from, Runnable body) {
+        if (from == subscriptions.size()) {
+            body.run();
+            return;
+        }
+        synchronized (subscriptions.get(from).lock) {
+            holdingLocks(subscriptions, from + 1, body);
         }
     }
 
