@@ -38,8 +38,18 @@ public sealed interface ServerMessage {
     record ErrorBody(ErrorCode code, String message) {
     }
 
-    /** Initial rows of a {@code snapshot: true} subscription, read at {@code position}. */
-    record Snapshot(String topic, List<Map<String, Object>> rows, long position) implements ServerMessage {
+    /**
+     * Initial rows of a {@code snapshot: true} subscription, read at {@code position}: all of them, or — for
+     * more rows than one frame may carry — one part, with {@code more} set on every part but the last. The
+     * parts arrive consecutively; the snapshot is complete (and replaces the client's copy) with the last.
+     */
+    record Snapshot(String topic, List<Map<String, Object>> rows, long position, boolean more)
+            implements ServerMessage {
+        /** A whole snapshot in one frame. */
+        public Snapshot(String topic, List<Map<String, Object>> rows, long position) {
+            this(topic, rows, position, false);
+        }
+
         @Override
         public String type() {
             return "snapshot";

@@ -47,6 +47,9 @@ final class ServerMessageEncoder {
                 g.writeStringField("position", Positions.format(s.position()));
                 g.writeFieldName("rows");
                 writeValue(g, s.rows());
+                if (s.more()) {
+                    g.writeBooleanField("more", true);
+                }
             }
             case ServerMessage.DbChange c -> {
                 g.writeStringField("topic", c.topic());

@@ -152,13 +152,17 @@ class LiveQueryPropertyIT {
         final Map<Long, Map<String, Object>> rows = new TreeMap<>();
         String position;
         long lastPosition = -1;
+        boolean inSnapshot;
 
         @SuppressWarnings("unchecked")
         void apply(JsonNode frame) {
             long pos = frame.path("position").asLong();
             switch (frame.path("type").asText()) {
                 case "snapshot" -> {
-                    rows.clear();
+                    if (!inSnapshot) {
+                        rows.clear(); // a snapshot replaces the copy; its parts (if any) add up to it
+                    }
+                    inSnapshot = frame.path("more").asBoolean(false);
                     for (JsonNode row : frame.path("rows")) {
                         rows.put(row.path("id").asLong(), Json.MAPPER.convertValue(row, Map.class));
                     }

@@ -8,6 +8,7 @@ import io.pulsebase.testkit.client.Json;
 import io.pulsebase.testkit.client.WsTestClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -286,15 +287,28 @@ class TableSubscriptionIT {
     }
 
     @Test
-    void aSnapshotHoldsEveryMatchingRowWithoutAPageLimit() {
+    void aLargeSnapshotHoldsEveryMatchingRowInConsecutivePartsOfOnePosition() {
         String t = server.newTable("id INTEGER PRIMARY KEY, v INTEGER");
         server.sql("INSERT INTO " + t + " (v) WITH RECURSIVE c(x) AS "
                 + "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12000) SELECT x FROM c");
         try (WsTestClient client = WsTestClient.connect(server.ws())) {
             String ref = client.send("type", "subscribe", "topic", t, "snapshot", true, "filter", "v > 500");
-            JsonNode snapshot = client.awaitType("snapshot");
-            client.await(f -> f.path("ref").asText().equals(ref));
-            assertThat(snapshot.path("rows")).hasSize(11500);
+            List<Integer> values = new ArrayList<>();
+            List<Long> positions = new ArrayList<>();
+            JsonNode part;
+            do {
+                part = client.next();
+                assertThat(part.path("type").asText()).as("frame %s", part.path("type")).isEqualTo("snapshot");
+                positions.add(Json.position(part));
+                assertThat(part.path("rows").size()).isLessThanOrEqualTo(1000);
+                part.path("rows").forEach(r -> values.add(r.path("v").asInt()));
+            } while (part.path("more").asBoolean(false));
+            JsonNode reply = client.await(f -> f.path("ref").asText().equals(ref));
+            assertThat(positions).as("12 parts, one position").hasSize(12).containsOnly(Json.position(reply));
+            assertThat(values).hasSize(11500);
+            for (int i = 0; i < values.size(); i++) {
+                assertThat(values.get(i)).isEqualTo(501 + i);
+            }
         }
     }
 

@@ -1,14 +1,16 @@
 package io.pulsebase.core.fanout;
 
 import io.pulsebase.core.log.Commit;
+import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.protocol.JsonCodec;
 import io.pulsebase.protocol.ServerMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the {@code db_change} frames of one transaction for one query — the only place they are built, for
- * live fan-out and for {@code since} replay alike. A transaction whose matching changes exceed
+ * live fan-out and for {@code since} replay alike — and the {@code snapshot} frames of a subscription. A transaction whose matching changes exceed
  * {@code maxChangesPerFrame} is sent as consecutive parts of the same position, every part but the last
  * marked {@code more}, so no single message grows with the size of a transaction (a {@code DELETE} of a
  * whole table would otherwise be one message of tens of megabytes, past what many WebSocket clients accept).
@@ -28,6 +30,23 @@ public final class ChangeFrames {
             int to = Math.min(from + maxChangesPerFrame, changes.size());
             frames.add(frame(codec, topic, commit, changes.subList(from, to), to < changes.size()));
         }
+        return frames;
+    }
+
+    /**
+     * The {@code snapshot} frames of a table snapshot: one, or consecutive parts of at most
+     * {@code maxRowsPerFrame} rows, every part but the last marked {@code more}.
+     */
+    public static List<Frame> snapshot(JsonCodec codec, String topic, TableSnapshot snapshot, int maxRowsPerFrame) {
+        List<Map<String, Object>> rows = snapshot.rows();
+        List<Frame> frames = new ArrayList<>(rows.size() / maxRowsPerFrame + 1);
+        int from = 0;
+        do {
+            int to = Math.min(from + maxRowsPerFrame, rows.size());
+            frames.add(Frame.encode(codec, new ServerMessage.Snapshot(topic, rows.subList(from, to),
+                    snapshot.position(), to < rows.size()), snapshot.position()));
+            from = to;
+        } while (from < rows.size());
         return frames;
     }
 

@@ -26,7 +26,8 @@ public final class Frame {
 
     /** Encodes a message; {@code position} is its log position, or 0 for messages without one. */
     public static Frame encode(JsonCodec codec, ServerMessage message, long position) {
-        boolean partial = message instanceof ServerMessage.DbChange change && change.more();
+        boolean partial = message instanceof ServerMessage.DbChange change && change.more()
+                || message instanceof ServerMessage.Snapshot snapshot && snapshot.more();
         return new Frame(message.type(), position, partial, codec.encode(message));
     }
 

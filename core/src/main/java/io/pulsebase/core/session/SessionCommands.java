@@ -165,9 +165,11 @@ final class SessionCommands {
             if (p.request().snapshot()) {
                 TableSnapshot snapshot = services.database().snapshot(subscription.topic(), p.filter()::matches,
                         List.of(), 0);
-                subscription.sendSnapshot(Frame.encode(services.codec(), new ServerMessage.Snapshot(
-                        subscription.topic(), snapshot.rows(), snapshot.position()), snapshot.position()),
-                        snapshot.position());
+                for (Frame part : ChangeFrames.snapshot(services.codec(), subscription.topic(), snapshot,
+                        services.config().maxChangesPerFrame())) {
+                    awaitRoom();
+                    subscription.sendSnapshot(part, snapshot.position());
+                }
             } else if (p.since() >= 0) {
                 subscription.startAt(p.since());
                 replaying.add(subscription);
@@ -233,9 +235,10 @@ final class SessionCommands {
     }
 
     /**
-     * Flow control for replays: before queueing the next frame, wait until the connection's queue is at most
-     * half full, so a backlog larger than the queue reaches a client that keeps reading instead of closing it
-     * as a slow consumer. Live frames meanwhile wait in the subscription's own buffer.
+     * Flow control for catch-up (snapshot parts and replays): before queueing the next frame, wait until the
+     * connection's queue is at most half full, so a catch-up larger than the queue reaches a client that keeps
+     * reading instead of closing it as a slow consumer. Live frames meanwhile wait in the subscription's own
+     * buffer. Never called with a subscription's lock held: the dispatcher must not wait for a slow client.
      */
     private void awaitRoom() {
         long highWater = session.outbound().capacityBytes() / 2;

@@ -84,14 +84,17 @@ public final class TableSubscription {
         }
     }
 
-    /** Session thread, during catch-up: the snapshot, read at {@code position}; the subscription starts there. */
-    void sendSnapshot(Frame snapshot, long position) {
+    /**
+     * Session thread, during catch-up: a snapshot frame (the whole snapshot or one of its parts), read at
+     * {@code position}; the subscription starts there.
+     */
+    void sendSnapshot(Frame part, long position) {
         synchronized (lock) {
             if (cancelled) {
                 return;
             }
             this.position = position;
-            session.send(snapshot);
+            session.send(part);
         }
     }
 
