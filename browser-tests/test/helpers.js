@@ -273,3 +273,30 @@ export function deliveryReport(received, tableRows) {
       `  frames: ${received.map((f) => `${f.kind}@${f.position}[${f.ids.join(',')}]`).join(' ')}`,
   };
 }
+
+/**
+ * Waits until the page has received as many row ids as table `t` holds. `readState` reads the page's state;
+ * `failFast(state)` may throw to stop early. On failure the error carries the page state, a delivery report
+ * and the server log tail.
+ */
+export async function awaitCaughtUp(server, what, readState, failFast) {
+  const expected = (await server.rows('t')).length;
+  let state;
+  try {
+    await until(async () => {
+      state = await readState();
+      failFast(state);
+      return state.got.flatMap((f) => f.ids).length >= expected;
+    }, what, 20000);
+  } catch (e) {
+    e.message += `\n  page state: ${JSON.stringify({ ...state, got: undefined })}` +
+      `\n  ${deliveryReport(state?.got ?? [], await server.rows('t')).text}\n  server log tail:\n${server.logTail(3000)}`;
+    throw e;
+  }
+  return state;
+}
+
+/** Inserts `n` rows into table `t` through REST, one transaction each. */
+export async function insertRows(server, n, label) {
+  for (let i = 0; i < n; i++) await server.insert('t', { v: `${label}-${i}` });
+}

@@ -3,7 +3,7 @@
 // the table exactly once, in order, with strictly increasing positions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, until, sleep, deliveryReport } from './helpers.js';
+import { Server, launchBrowser, until, sleep, deliveryReport, awaitCaughtUp, insertRows } from './helpers.js';
 
 /** Runs in the page: a plain EventSource that records what arrives. Nothing here reconnects by hand. */
 function openEventSource() {
@@ -36,28 +36,11 @@ const pageState = (page) => page.evaluate(() => ({
 }));
 
 /** Waits until the page holds as many rows as the table; fails fast if the EventSource gave up. */
-async function caughtUp(page, server, what) {
-  const expected = (await server.rows('t')).length;
-  let state;
-  try {
-    await until(async () => {
-      state = await pageState(page);
-      if (state.readyState === 2) {
-        throw new Error('the EventSource closed for good (readyState CLOSED): the server refused a reconnect');
-      }
-      return state.got.flatMap((f) => f.ids).length >= expected;
-    }, what, 20000);
-  } catch (e) {
-    e.message += `\n  page state: ${JSON.stringify({ ...state, got: undefined })}` +
-      `\n  ${deliveryReport(state?.got ?? [], await server.rows('t')).text}\n  server log tail:\n${server.logTail(3000)}`;
-    throw e;
+const caughtUp = (page, server, what) => awaitCaughtUp(server, what, () => pageState(page), (state) => {
+  if (state.readyState === 2) {
+    throw new Error('the EventSource closed for good (readyState CLOSED): the server refused a reconnect');
   }
-  return state;
-}
-
-async function insertRows(server, n, label) {
-  for (let i = 0; i < n; i++) await server.insert('t', { v: `${label}-${i}` });
-}
+});
 
 async function sseResume(t, { crash }) {
   const down = crash ? () => server.kill() : () => server.stop();

@@ -2,7 +2,7 @@
 // after server restarts and crashes: the page receives every row exactly once, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, until, sleep, deliveryReport } from './helpers.js';
+import { Server, launchBrowser, until, sleep, deliveryReport, awaitCaughtUp, insertRows } from './helpers.js';
 
 /** Runs in the page. Subscribes with a snapshot, remembers the last position, and on close reconnects
  *  200 ms later with `since: last`. */
@@ -39,26 +39,10 @@ const pageState = (page) => page.evaluate(() => ({
   got: window.got,
 }));
 
-async function caughtUp(page, server, what) {
-  const expected = (await server.rows('t')).length;
-  let state;
-  try {
-    await until(async () => {
-      state = await pageState(page);
-      if (state.failures.length) throw new Error(`the server refused: ${JSON.stringify(state.failures)}`);
-      return state.got.flatMap((f) => f.ids).length >= expected;
-    }, what, 20000);
-  } catch (e) {
-    e.message += `\n  page state: ${JSON.stringify({ ...state, got: undefined })}` +
-      `\n  ${deliveryReport(state?.got ?? [], await server.rows('t')).text}\n  server log tail:\n${server.logTail(3000)}`;
-    throw e;
-  }
-  return state;
-}
-
-async function insertRows(server, n, label) {
-  for (let i = 0; i < n; i++) await server.insert('t', { v: `${label}-${i}` });
-}
+/** Waits until the page holds as many rows as the table; fails fast if the server refused the client. */
+const caughtUp = (page, server, what) => awaitCaughtUp(server, what, () => pageState(page), (state) => {
+  if (state.failures.length) throw new Error(`the server refused: ${JSON.stringify(state.failures)}`);
+});
 
 test('WebSocket client resumes with since across a graceful restart, a crash and an offline spell',
   { timeout: 180000 }, async (t) => {

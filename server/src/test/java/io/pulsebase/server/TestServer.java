@@ -3,7 +3,6 @@ package io.pulsebase.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pulsebase.core.NodeConfig;
 import io.pulsebase.testkit.client.Json;
 import io.pulsebase.transport.TransportConfig;
 import java.io.IOException;
@@ -183,11 +182,6 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         String name = uniqueName("t");
         sql("CREATE TABLE " + name + " (" + columns + ")");
         return name;
-    }
-
-    /** NodeConfig defaults, for adjustments. */
-    public static NodeConfig nodeDefaults() {
-        return NodeConfig.defaults();
     }
 
     @Override

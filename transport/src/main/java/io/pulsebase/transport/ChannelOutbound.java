@@ -84,9 +84,7 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
         long after = queuedBytes.addAndGet(size);
         if (after > limit && after != size) {
             queuedBytes.addAndGet(-size);
-            if (requestClose(CloseCode.SLOW_CONSUMER, "outbound queue over " + limit + " bytes")) {
-                metrics.slowConsumer();
-            }
+            requestClose(CloseCode.SLOW_CONSUMER, "outbound queue over " + limit + " bytes");
             return false;
         }
         queue.offer(frame);
@@ -123,6 +121,11 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
     private boolean requestClose(CloseCode code, String detail) {
         if (!closing.compareAndSet(null, code)) {
             return false;
+        }
+        if (code == CloseCode.SLOW_CONSUMER) {
+            // Counted here, where the close wins, whoever asked for it (this queue, or a subscription's
+            // catch-up buffer through the session): one disconnect, one count.
+            metrics.slowConsumer();
         }
         if (code == CloseCode.SLOW_CONSUMER || code == CloseCode.HEARTBEAT_TIMEOUT) {
             log.info("{} closing remote={} code={} reason={} detail={}", transport(), remoteAddress(), code.code(),

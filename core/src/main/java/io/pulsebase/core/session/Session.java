@@ -95,16 +95,6 @@ public final class Session {
     }
 
     /**
-     * A decoded message (SSE builds its subscriptions this way); completes with the reply, which is not also
-     * sent to the client.
-     */
-    public CompletableFuture<Reply> submit(ClientMessage message) {
-        CompletableFuture<Reply> result = new CompletableFuture<>();
-        serial.execute(() -> result.complete(handle(message)));
-        return result;
-    }
-
-    /**
      * Several subscribes handled as one unit (an SSE stream's topics): one pass over the log for their
      * {@code since} replays and one go-live, so the stream's positions never go backwards. Completes with one
      * reply per request, in order; the replies are not also sent to the client.
@@ -168,7 +158,6 @@ public final class Session {
 
     /** A subscription buffered more than allowed while catching up: close so the client resumes. */
     void overflowed() {
-        services.metrics().slowConsumer();
         outbound.close(CloseCode.SLOW_CONSUMER, "outbound queue overflowed; resume from your last position");
     }
 }

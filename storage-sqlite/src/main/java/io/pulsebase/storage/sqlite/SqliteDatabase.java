@@ -62,6 +62,10 @@ public final class SqliteDatabase implements Database {
     private final TableCatalog catalog;
     private final Runnable afterLoggedCommit;
     private final Runnable onClose;
+    /** A schema read, and whether the triggers were current at the schema version it was read at. */
+    private record SchemaLookup(boolean triggersCurrent, Optional<TableSchema> schema) {
+    }
+
     /** The schema version at which this database last made sure every table has its capture triggers. */
     private volatile long triggersCurrentAt = Long.MIN_VALUE;
 
@@ -221,14 +225,17 @@ public final class SqliteDatabase implements Database {
     @Override
     public Optional<TableSchema> table(String name) {
         try {
-            if (!connections.read(c -> catalog.schemaVersion(c) == triggersCurrentAt)) {
-                connections.write(w -> {
-                    CaptureTriggers.install(w, catalog);
-                    triggersCurrentAt = catalog.schemaVersion(w);
-                    return null;
-                });
+            // One read in the common case: the schema is unchanged since triggers were last made current.
+            SchemaLookup lookup = connections.read(c -> catalog.schemaVersion(c) == triggersCurrentAt
+                    ? new SchemaLookup(true, catalog.table(c, name)) : new SchemaLookup(false, Optional.empty()));
+            if (lookup.triggersCurrent()) {
+                return lookup.schema();
             }
-            return connections.read(c -> catalog.table(c, name));
+            return connections.write(w -> {
+                CaptureTriggers.install(w, catalog);
+                triggersCurrentAt = catalog.schemaVersion(w);
+                return catalog.table(w, name);
+            });
         } catch (SQLException e) {
             throw SqliteErrors.unexpected(e, "reading a table schema");
         }
