@@ -4,15 +4,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pulsebase.core.broker.Broker;
 import io.pulsebase.core.broker.BrokerMessage;
 import io.pulsebase.core.capture.ChangeSource;
+import io.pulsebase.core.channel.ChannelIndex;
+import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.fanout.Dispatcher;
 import io.pulsebase.core.filter.FilterCompiler;
 import io.pulsebase.core.filter.RowFilter;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.match.SubscriptionMatcher;
+import io.pulsebase.core.presence.MemoryPresenceStore;
+import io.pulsebase.core.presence.PresenceStore;
 import io.pulsebase.core.session.Outbound;
 import io.pulsebase.core.session.Session;
 import io.pulsebase.core.session.SessionServices;
-import io.pulsebase.core.session.TableSubscription;
+import io.pulsebase.core.session.Subscription;
 import io.pulsebase.core.store.Database;
 import io.pulsebase.core.store.TableSchema;
 import io.pulsebase.protocol.ErrorCode;
@@ -36,14 +40,21 @@ public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
     /** The pluggable engines a node runs on. The node closes them when it closes. */
-    public record Engines(Database database, EventLog log, ChangeSource changeSource, Broker broker) {
+    public record Engines(Database database, EventLog log, ChangeSource changeSource, Broker broker,
+                          PresenceStore presence) {
+        /** Engines with the in-process presence store. */
+        public Engines(Database database, EventLog log, ChangeSource changeSource, Broker broker) {
+            this(database, log, changeSource, broker, new MemoryPresenceStore());
+        }
     }
 
     private final NodeConfig config;
     private final Engines engines;
     private final NodeMetrics metrics;
     private final JsonCodec codec = new JsonCodec();
-    private final SubscriptionMatcher<TableSubscription> matcher = new SubscriptionMatcher<>();
+    private final SubscriptionMatcher<Subscription> matcher = new SubscriptionMatcher<>();
+    private final ChannelIndex channelIndex = new ChannelIndex();
+    private final ChannelService channels;
     private final Dispatcher dispatcher;
     private final ExecutorService sessionExecutor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("pulsebase-session-", 0).factory());
@@ -56,9 +67,11 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.engines = engines;
         this.metrics = new NodeMetrics(registry);
-        this.dispatcher = new Dispatcher(matcher, codec, metrics, config.maxChangesPerFrame());
-        this.services = new SessionServices(config, engines.database(), engines.log(), matcher, codec, metrics,
-                sessionExecutor);
+        this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
+        this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
+                channelIndex, codec, metrics);
+        this.services = new SessionServices(config, engines.database(), engines.log(), matcher, channels, codec,
+                metrics, sessionExecutor);
         metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);
         metrics.gauge("pulsebase.capture.position", "Position of the last entry fanned out",
                 dispatcher::dispatchedPosition);
@@ -68,6 +81,7 @@ public final class Node implements AutoCloseable {
     public void start() {
         brokerSubscription = engines.broker().subscribe(dispatcher);
         long head = engines.log().head();
+        channels.reloadRecentIds();
         engines.changeSource().start(head, entry -> engines.broker().publish(new BrokerMessage.Logged(entry)));
         long every = config.pruneInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
@@ -104,6 +118,11 @@ public final class Node implements AutoCloseable {
 
     public JsonCodec codec() {
         return codec;
+    }
+
+    /** Channels: publish, presence and history, for REST (sessions reach them through their commands). */
+    public ChannelService channels() {
+        return channels;
     }
 
     public NodeMetrics metrics() {
@@ -143,6 +162,7 @@ public final class Node implements AutoCloseable {
             log.warn("closing broker subscription failed", e);
         }
         engines.broker().close();
+        engines.presence().close();
         sessionExecutor.shutdown();
         try {
             sessionExecutor.awaitTermination(5, TimeUnit.SECONDS);

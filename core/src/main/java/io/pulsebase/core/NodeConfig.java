@@ -1,5 +1,6 @@
 package io.pulsebase.core;
 
+import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.log.Retention;
 import java.time.Duration;
 
@@ -17,6 +18,7 @@ import java.time.Duration;
  *                                      transaction is sent in consecutive parts of the same position
  * @param retention                     how long the log keeps entries
  * @param pruneInterval                 how often retention is applied
+ * @param channels                      limits of channels, presence and history
  */
 public record NodeConfig(
         int maxSubscriptionsPerConnection,
@@ -25,29 +27,36 @@ public record NodeConfig(
         int catchUpBatch,
         int maxChangesPerFrame,
         Retention retention,
-        Duration pruneInterval) {
+        Duration pruneInterval,
+        ChannelLimits channels) {
 
     public static NodeConfig defaults() {
-        return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1));
+        return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1),
+                ChannelLimits.defaults());
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
-                pruneInterval);
+                pruneInterval, channels);
     }
 
     public NodeConfig withRetention(Retention r) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, r, pruneInterval);
+                maxChangesPerFrame, r, pruneInterval, channels);
     }
 
     public NodeConfig withMaxChangesPerFrame(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
-                retention, pruneInterval);
+                retention, pruneInterval, channels);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, d);
+                maxChangesPerFrame, retention, d, channels);
+    }
+
+    public NodeConfig withChannels(ChannelLimits c) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, retention, pruneInterval, c);
     }
 }

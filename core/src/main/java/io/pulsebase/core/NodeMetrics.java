@@ -16,6 +16,11 @@ public final class NodeMetrics {
     private final Counter framesDelivered;
     private final Counter changesDelivered;
     private final Counter slowConsumers;
+    private final Counter messagesPublished;
+    private final Counter messagesPersisted;
+    private final Counter messagesDuplicate;
+    private final Counter channelFramesDelivered;
+    private final Counter presenceChanges;
 
     public NodeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,6 +39,17 @@ public final class NodeMetrics {
                 .description("Row changes queued to connections (a frame holds one or more)").register(registry);
         slowConsumers = Counter.builder("pulsebase.slow.consumer.disconnects")
                 .description("Connections closed because their outbound queue overflowed").register(registry);
+        messagesPublished = Counter.builder("pulsebase.channel.messages.published")
+                .description("Channel messages accepted (persisted or not)").register(registry);
+        messagesPersisted = Counter.builder("pulsebase.channel.messages.persisted")
+                .description("Channel messages written to the log").register(registry);
+        messagesDuplicate = Counter.builder("pulsebase.channel.messages.duplicate")
+                .description("Publishes not delivered again because their id was seen within the window")
+                .register(registry);
+        channelFramesDelivered = Counter.builder("pulsebase.channel.frames.delivered")
+                .description("Channel event and presence frames queued to connections").register(registry);
+        presenceChanges = Counter.builder("pulsebase.presence.changes")
+                .description("Presence joins, updates and leaves").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -74,5 +90,27 @@ public final class NodeMetrics {
     /** Counts a connection closed because its queue overflowed. */
     public void slowConsumer() {
         slowConsumers.increment();
+    }
+
+    /** Counts an accepted channel message. */
+    public void published(boolean persisted) {
+        messagesPublished.increment();
+        if (persisted) {
+            messagesPersisted.increment();
+        }
+    }
+
+    /** Counts a publish whose id was a duplicate. */
+    public void duplicatePublish() {
+        messagesDuplicate.increment();
+    }
+
+    /** Counts channel frames (events, presence) queued to connections. */
+    public void channelDelivered(int frames) {
+        channelFramesDelivered.increment(frames);
+    }
+
+    public void presenceChanged() {
+        presenceChanges.increment();
     }
 }

@@ -22,15 +22,23 @@ public sealed interface ClientMessage {
     /**
      * Subscribe to a table (topic without {@code /}) or a channel (topic with {@code /}).
      *
-     * @param events   operations to receive; empty means all
-     * @param filter   SQL-style boolean expression over the row's columns, or {@code null}
-     * @param snapshot send the current matching rows first
-     * @param since    replay every matching event after this wire position, or {@code null}
+     * @param events     table operations to receive; empty means all (tables only)
+     * @param filter     SQL-style boolean expression over the row's columns, or {@code null}
+     * @param snapshot   send the current matching rows first
+     * @param since      replay every matching event after this wire position, or {@code null}
+     * @param eventNames channel event names to receive; empty means all (channels only)
      */
-    record Subscribe(String ref, String topic, Set<Operation> events, String filter, boolean snapshot, String since)
-            implements ClientMessage {
+    record Subscribe(String ref, String topic, Set<Operation> events, String filter, boolean snapshot, String since,
+                     Set<String> eventNames) implements ClientMessage {
         public Subscribe {
             events = events == null ? Set.of() : Set.copyOf(events);
+            eventNames = eventNames == null ? Set.of() : Set.copyOf(eventNames);
+        }
+
+        /** A table subscription (no channel event names). */
+        public Subscribe(String ref, String topic, Set<Operation> events, String filter, boolean snapshot,
+                         String since) {
+            this(ref, topic, events, filter, snapshot, since, Set.of());
         }
 
         @Override
@@ -68,7 +76,7 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** Persisted channel messages, newest first; {@code limit} 0 means the server default. */
+    /** Persisted channel messages, newest first; {@code limit} 0 means the server default (a sent limit is ≥ 1). */
     record History(String ref, String topic, int limit, String before) implements ClientMessage {
         @Override
         public String type() {

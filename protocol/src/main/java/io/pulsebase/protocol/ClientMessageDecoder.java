@@ -30,15 +30,15 @@ final class ClientMessageDecoder {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "missing field 'type'");
         }
         return switch (type) {
-            case "subscribe" -> new ClientMessage.Subscribe(ref, requiredString(node, "topic"), events(node),
-                    optionalString(node, "filter"), optionalBoolean(node, "snapshot"), optionalPosition(node, "since"));
+            case "subscribe" -> subscribe(ref, node);
             case "unsubscribe" -> new ClientMessage.Unsubscribe(ref, requiredString(node, "topic"));
-            case "publish" -> new ClientMessage.Publish(ref, requiredString(node, "topic"), requiredString(node, "event"),
-                    toValue(node.get("data")), optionalBoolean(node, "persist"), optionalString(node, "id"));
+            case "publish" -> new ClientMessage.Publish(ref, requiredString(node, "topic"),
+                    boundedString(node, "event", MAX_EVENT_NAME, true), toValue(node.get("data")),
+                    optionalBoolean(node, "persist"), boundedString(node, "id", MAX_MESSAGE_ID, false));
             case "track" -> new ClientMessage.Track(ref, requiredString(node, "topic"), optionalObject(node, "state"));
             case "untrack" -> new ClientMessage.Untrack(ref, requiredString(node, "topic"));
             case "history" -> new ClientMessage.History(ref, requiredString(node, "topic"),
-                    optionalInt(node, "limit"), optionalPosition(node, "before"));
+                    historyLimit(node), optionalPosition(node, "before"));
             case "call" -> new ClientMessage.Call(ref, requiredString(node, "reducer"), optionalArray(node, "args"));
             case "auth" -> new ClientMessage.Auth(ref, requiredString(node, "token"));
             case "ping" -> new ClientMessage.Ping(ref);
@@ -55,6 +55,67 @@ final class ClientMessageDecoder {
             }
         }
         return null;
+    }
+
+    /** Longest channel event name. */
+    static final int MAX_EVENT_NAME = 100;
+    /** Longest publish idempotency id. */
+    static final int MAX_MESSAGE_ID = 200;
+
+    /** A topic with '/' is a channel: its {@code events} are event names, a table's are operations. */
+    private static ClientMessage.Subscribe subscribe(String ref, JsonNode node) {
+        String topic = requiredString(node, "topic");
+        boolean channel = topic.indexOf('/') >= 0;
+        return new ClientMessage.Subscribe(ref, topic, channel ? Set.of() : events(node),
+                optionalString(node, "filter"), optionalBoolean(node, "snapshot"), optionalPosition(node, "since"),
+                channel ? eventNames(node.get("events")) : Set.of());
+    }
+
+    /**
+     * Channel event names to receive: absent, empty or containing {@code *} means all. Public for the SSE
+     * query, which passes the same list.
+     */
+    static Set<String> eventNames(JsonNode events) {
+        if (events == null || events.isNull()) {
+            return Set.of();
+        }
+        if (!events.isArray()) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "'events' must be an array of event names");
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (JsonNode e : events) {
+            if (!e.isTextual() || e.asText().isEmpty() || e.asText().length() > MAX_EVENT_NAME) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                        "'events' must be an array of event names (1-" + MAX_EVENT_NAME + " characters)");
+            }
+            if (e.asText().equals("*")) {
+                return Set.of();
+            }
+            names.add(e.asText());
+        }
+        return names;
+    }
+
+    /** A string of 1..max characters; {@code null} when optional and absent. */
+    private static String boundedString(JsonNode node, String field, int max, boolean required) {
+        String value = required ? requiredString(node, field) : optionalString(node, field);
+        if (value != null && (value.isEmpty() || value.length() > max)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "field '" + field + "' must be 1-" + max + " characters long");
+        }
+        return value;
+    }
+
+    /** {@code limit} of a history request: absent means the server default (0 here); sent, it must be ≥ 1. */
+    private static int historyLimit(JsonNode node) {
+        JsonNode v = node.get("limit");
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'limit' must be a positive integer");
+        }
+        return v.asInt();
     }
 
     private static Set<Operation> events(JsonNode node) {
@@ -133,17 +194,6 @@ final class ClientMessageDecoder {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "field '" + field + "' must be a boolean");
         }
         return v.asBoolean();
-    }
-
-    private static int optionalInt(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return 0;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "field '" + field + "' must be a non-negative integer");
-        }
-        return v.asInt();
     }
 
     @SuppressWarnings("unchecked")

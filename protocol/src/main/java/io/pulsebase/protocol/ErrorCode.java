@@ -21,6 +21,10 @@ public enum ErrorCode {
     UNKNOWN_TABLE(404),
     /** A column named in a request (row body, order, filter) does not exist. */
     UNKNOWN_COLUMN(400),
+    /** The topic is not a valid channel name, or names a table where a channel is needed (or the reverse). */
+    INVALID_TOPIC(400),
+    /** The channel already has the maximum number of presence members. */
+    TOO_MANY_MEMBERS(429),
     /** The subscription filter does not parse or does not fit the table; the message says what and where. */
     INVALID_FILTER(400),
     /** The SQL statement failed to prepare or execute. */

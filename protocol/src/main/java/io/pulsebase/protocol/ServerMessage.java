@@ -92,7 +92,11 @@ public sealed interface ServerMessage {
         }
     }
 
-    record PresenceState(String topic, List<PresenceMember> members) implements ServerMessage {
+    /**
+     * The members of a channel's presence when a subscription starts: all of them, or — for more than one frame
+     * carries — one part, with {@code more} set on every part but the last.
+     */
+    record PresenceState(String topic, List<PresenceMember> members, boolean more) implements ServerMessage {
         @Override
         public String type() {
             return "presence_state";

@@ -103,6 +103,9 @@ final class ServerMessageEncoder {
                     g.writeEndObject();
                 }
                 g.writeEndArray();
+                if (p.more()) {
+                    g.writeBooleanField("more", true);
+                }
             }
             case ServerMessage.Presence p -> {
                 g.writeStringField("topic", p.topic());

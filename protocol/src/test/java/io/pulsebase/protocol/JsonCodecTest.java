@@ -62,7 +62,39 @@ class JsonCodecTest {
         assertRefused("{\"type\":\"subscribe\",\"topic\":\"t\",\"events\":[\"UPSERT\"]}", ErrorCode.BAD_REQUEST, "UPSERT");
         assertRefused("{\"type\":\"subscribe\",\"topic\":\"t\",\"since\":\"12a\"}", ErrorCode.INVALID_POSITION, "digits");
         assertRefused("{\"type\":\"subscribe\",\"topic\":\"t\",\"since\":-1}", ErrorCode.INVALID_POSITION, "position");
-        assertRefused("{\"type\":\"history\",\"topic\":\"c/x\",\"limit\":-5}", ErrorCode.BAD_REQUEST, "non-negative");
+        assertRefused("{\"type\":\"history\",\"topic\":\"c/x\",\"limit\":-5}", ErrorCode.BAD_REQUEST, "positive");
+        assertRefused("{\"type\":\"history\",\"topic\":\"c/x\",\"limit\":0}", ErrorCode.BAD_REQUEST, "positive");
+        assertRefused("{\"type\":\"history\",\"topic\":\"c/x\",\"limit\":\"5\"}", ErrorCode.BAD_REQUEST, "positive");
+        assertRefused("{\"type\":\"publish\",\"topic\":\"c/x\"}", ErrorCode.BAD_REQUEST, "'event'");
+        assertRefused("{\"type\":\"publish\",\"topic\":\"c/x\",\"event\":7}", ErrorCode.BAD_REQUEST, "string");
+        assertRefused("{\"type\":\"publish\",\"topic\":\"c/x\",\"event\":\"" + "e".repeat(101) + "\"}",
+                ErrorCode.BAD_REQUEST, "1-100");
+        assertRefused("{\"type\":\"publish\",\"topic\":\"c/x\",\"event\":\"e\",\"persist\":1}",
+                ErrorCode.BAD_REQUEST, "boolean");
+        assertRefused("{\"type\":\"publish\",\"topic\":\"c/x\",\"event\":\"e\",\"id\":\"\"}",
+                ErrorCode.BAD_REQUEST, "1-200");
+        assertRefused("{\"type\":\"track\",\"topic\":\"c/x\",\"state\":[1]}", ErrorCode.BAD_REQUEST, "object");
+        assertRefused("{\"type\":\"subscribe\",\"topic\":\"c/x\",\"events\":[\"\"]}", ErrorCode.BAD_REQUEST,
+                "event names");
+    }
+
+    @Test
+    void aChannelSubscribeTakesEventNamesNotOperations() {
+        ClientMessage.Subscribe s = (ClientMessage.Subscribe) decode(
+                "{\"type\":\"subscribe\",\"topic\":\"chat/general\",\"events\":[\"message\",\"typing\"]}");
+        assertThat(s.eventNames()).containsExactlyInAnyOrder("message", "typing");
+        assertThat(s.events()).isEmpty();
+        assertThat(((ClientMessage.Subscribe) decode(
+                "{\"type\":\"subscribe\",\"topic\":\"chat/general\",\"events\":[\"message\",\"*\"]}")).eventNames())
+                .isEmpty();
+    }
+
+    @Test
+    void publishDecodesEveryField() {
+        assertThat(decode("{\"type\":\"publish\",\"ref\":\"p\",\"topic\":\"c/x\",\"event\":\"e\","
+                + "\"data\":{\"n\":1,\"l\":[true,null]},\"persist\":true,\"id\":\"m1\"}"))
+                .isEqualTo(new ClientMessage.Publish("p", "c/x", "e",
+                        java.util.Map.of("n", 1L, "l", java.util.Arrays.asList(true, null)), true, "m1"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.pulsebase.server;
 
 import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.transport.TransportConfig;
 import java.nio.file.Path;
@@ -38,9 +39,21 @@ final class StartCommand implements Callable<Integer> {
             description = "Subscriptions per connection (default ${DEFAULT-VALUE}).")
     int maxSubscriptions;
 
-    @Option(names = "--max-frame-bytes", defaultValue = "${env:PULSEBASE_MAX_FRAME_BYTES:-65536}",
+    @Option(names = "--max-frame-bytes", defaultValue = "${env:PULSEBASE_MAX_FRAME_BYTES:-131072}",
             description = "Largest inbound WebSocket message; larger closes with 1009 (default ${DEFAULT-VALUE}).")
     int maxFrameBytes;
+
+    @Option(names = "--max-message-bytes", defaultValue = "${env:PULSEBASE_MAX_MESSAGE_BYTES:-65536}",
+            description = "Largest channel publish, as sent; larger is refused with too_large (default ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--publish-rate", defaultValue = "${env:PULSEBASE_PUBLISH_RATE:-1000}",
+            description = "Publishes per second one connection may make; beyond: rate_limited (default ${DEFAULT-VALUE}).")
+    int publishRate;
+
+    @Option(names = "--max-presence-members", defaultValue = "${env:PULSEBASE_MAX_PRESENCE_MEMBERS:-10000}",
+            description = "Presence members per channel; beyond: too_many_members (default ${DEFAULT-VALUE}).")
+    int maxPresenceMembers;
 
     @Option(names = "--outbound-queue-bytes", defaultValue = "${env:PULSEBASE_OUTBOUND_QUEUE_BYTES:-4194304}",
             description = "Per-connection outbound queue bound; beyond it the client is closed with 4001 and resumes "
@@ -69,7 +82,11 @@ final class StartCommand implements Callable<Integer> {
                 .withOutboundQueueBytes(outboundQueueBytes);
         NodeConfig node = NodeConfig.defaults()
                 .withMaxSubscriptionsPerConnection(maxSubscriptions)
-                .withRetention(new Retention(retentionAge, retentionEntries));
+                .withRetention(new Retention(retentionAge, retentionEntries))
+                .withChannels(ChannelLimits.defaults()
+                        .withMaxMessageBytes(maxMessageBytes)
+                        .withPublishesPerSecond(publishRate)
+                        .withMaxPresenceMembers(maxPresenceMembers));
         ServerConfig config = new ServerConfig(data, node, transport, syncFull);
 
         PulsebaseServer server = PulsebaseServer.start(config);

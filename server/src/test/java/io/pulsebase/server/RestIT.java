@@ -228,13 +228,6 @@ class RestIT {
     }
 
     @Test
-    void channelEndpointsAreNotSupportedYet() {
-        refused(501, "not_supported", "POST", "/v1/publish", Json.object("topic", "chat/x", "event", "e", "data", 1));
-        refused(501, "not_supported", "GET", "/v1/history?topic=chat/x", null);
-        refused(501, "not_supported", "GET", "/v1/presence?topic=chat/x", null);
-    }
-
-    @Test
     void textPrimaryKeyRowsAreAddressedByTheirUrlEncodedKey() {
         String t = server.newTable("k TEXT PRIMARY KEY, v TEXT");
         String key = "hello world/ä?&#+%";

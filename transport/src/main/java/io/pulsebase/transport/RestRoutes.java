@@ -18,7 +18,9 @@ import java.util.Map;
  * GET    /v1/tables/{table}/rows/{id}       {"row"}
  * PATCH  /v1/tables/{table}/rows/{id}       changed columns → {"row","position"}
  * DELETE /v1/tables/{table}/rows/{id}       {"row","position"}
- * POST   /v1/publish, GET /v1/history, GET /v1/presence    501 not_supported (channels land later)
+ * POST   /v1/publish                        {"topic","event","data","persist","id"} → {"position"?,"duplicate"?}
+ * GET    /v1/history                        ?topic=&amp;limit=&amp;before= → {"topic","messages","more"}
+ * GET    /v1/presence                       ?topic= → {"topic","members"}
  * </pre>
  */
 final class RestRoutes {
@@ -30,10 +32,12 @@ final class RestRoutes {
 
     private final TransportServices services;
     private final TableEndpoints tables;
+    private final ChannelEndpoints channels;
 
     RestRoutes(TransportServices services) {
         this.services = services;
         this.tables = new TableEndpoints(services.node());
+        this.channels = new ChannelEndpoints(services.node());
     }
 
     /** The endpoints at a path, by method; empty when there is none. */
@@ -50,9 +54,9 @@ final class RestRoutes {
         }
         return switch (s.get(1)) {
             case "sql" -> n == 2 ? Map.of(HttpMethod.POST, tables::sql) : Map.of();
-            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, r -> notYet("channels are")) : Map.of();
-            case "history" -> n == 2 ? Map.of(HttpMethod.GET, r -> notYet("channel history is")) : Map.of();
-            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, r -> notYet("presence is")) : Map.of();
+            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, channels::publish) : Map.of();
+            case "history" -> n == 2 ? Map.of(HttpMethod.GET, channels::history) : Map.of();
+            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, channels::presence) : Map.of();
             // The upgrade itself and SSE streams are taken before the router; what reaches it here is refused.
             case "realtime" -> n == 2 ? Map.of(HttpMethod.GET, r -> RestResponse.error(ErrorCode.BAD_REQUEST,
                     "this endpoint is a WebSocket: send GET with 'Upgrade: websocket'"))
@@ -94,9 +98,5 @@ final class RestRoutes {
             return RestResponse.error(ErrorCode.NOT_FOUND, "metrics are not enabled on this server");
         }
         return RestResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", services.prometheus().scrape());
-    }
-
-    private static RestResponse notYet(String whatIs) {
-        return RestResponse.error(ErrorCode.NOT_SUPPORTED, whatIs + " not available on this server yet");
     }
 }

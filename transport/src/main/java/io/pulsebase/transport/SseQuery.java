@@ -7,6 +7,7 @@ import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Operation;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,8 +16,9 @@ import java.util.Set;
 
 /**
  * Reads the subscriptions of an SSE request: {@code topic} (repeatable, at least one), {@code events}
- * (comma-separated or repeated), {@code filter}, {@code snapshot}, {@code since}; a {@code Last-Event-ID} header,
- * sent by a reconnecting {@code EventSource}, replaces {@code since} and turns the snapshot off.
+ * (comma-separated or repeated: operations for table topics, event names for channel topics), {@code filter},
+ * {@code snapshot}, {@code since}; a {@code Last-Event-ID} header, sent by a reconnecting {@code EventSource},
+ * replaces {@code since} and turns the snapshot off.
  */
 final class SseQuery {
     private SseQuery() {
@@ -33,7 +35,10 @@ final class SseQuery {
         if (topics.isEmpty()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "query parameter 'topic' is required (it may repeat)");
         }
-        Set<Operation> events = events(values(query, "events"));
+        List<String> eventNames = names(values(query, "events"));
+        boolean anyTable = topics.stream().anyMatch(t -> t.indexOf('/') < 0);
+        Set<Operation> events = anyTable ? operations(eventNames) : Set.of();
+        Set<String> channelEvents = eventNames.contains("*") ? Set.of() : Set.copyOf(eventNames);
         String filter = first(query, "filter");
         if (filter != null && filter.isBlank()) {
             filter = null;
@@ -54,27 +59,35 @@ final class SseQuery {
         String f = filter;
         boolean s = snapshot;
         String p = since;
-        return topics.stream().map(t -> new ClientMessage.Subscribe(null, t, events, f, s, p)).toList();
+        return topics.stream().map(t -> t.indexOf('/') >= 0
+                ? new ClientMessage.Subscribe(null, t, Set.of(), f, s, p, channelEvents)
+                : new ClientMessage.Subscribe(null, t, events, f, s, p)).toList();
     }
 
-    private static Set<Operation> events(List<String> values) {
-        EnumSet<Operation> ops = EnumSet.noneOf(Operation.class);
+    private static List<String> names(List<String> values) {
+        List<String> names = new ArrayList<>();
         for (String value : values) {
             for (String name : value.split(",")) {
-                String n = name.trim();
-                if (n.isEmpty()) {
-                    continue;
+                if (!name.trim().isEmpty()) {
+                    names.add(name.trim());
                 }
-                if (n.equals("*")) {
-                    return Set.of();
-                }
-                Operation op = Operation.parse(n);
-                if (op == null) {
-                    throw new ProtocolException(ErrorCode.BAD_REQUEST,
-                            "unknown event '" + clip(n) + "' in 'events' (INSERT, UPDATE, DELETE or *)");
-                }
-                ops.add(op);
             }
+        }
+        return names;
+    }
+
+    private static Set<Operation> operations(List<String> names) {
+        EnumSet<Operation> ops = EnumSet.noneOf(Operation.class);
+        for (String n : names) {
+            if (n.equals("*")) {
+                return Set.of();
+            }
+            Operation op = Operation.parse(n);
+            if (op == null) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                        "unknown event '" + clip(n) + "' in 'events' (INSERT, UPDATE, DELETE or *)");
+            }
+            ops.add(op);
         }
         return ops;
     }

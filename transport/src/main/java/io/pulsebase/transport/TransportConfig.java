@@ -53,7 +53,7 @@ public record TransportConfig(
     }
 
     public static TransportConfig defaults() {
-        return new TransportConfig("0.0.0.0", 8080, 64 * 1024, 4 << 20, 4L << 20, Duration.ofSeconds(30), true,
+        return new TransportConfig("0.0.0.0", 8080, 128 * 1024, 4 << 20, 4L << 20, Duration.ofSeconds(30), true,
                 Duration.ofSeconds(5), 0, Duration.ofSeconds(10));
     }
 

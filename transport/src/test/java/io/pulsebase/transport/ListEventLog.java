@@ -1,5 +1,6 @@
 package io.pulsebase.transport;
 
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
@@ -31,6 +32,27 @@ final class ListEventLog implements EventLog {
             throw new PositionExpiredException("position " + after + " is ahead of the log");
         }
         return entries.stream().filter(e -> e.position() > after).limit(max).toList();
+    }
+
+    @Override
+    public synchronized ChannelMessage append(String topic, String event, Object data, String id) {
+        ChannelMessage message = new ChannelMessage(head() + 1, System.currentTimeMillis(), topic, event, data, id);
+        entries.add(message);
+        return message;
+    }
+
+    @Override
+    public synchronized List<ChannelMessage> history(String topic, long before, int max) {
+        return entries.reversed().stream()
+                .filter(e -> e instanceof ChannelMessage m && m.topic().equals(topic) && m.position() < before)
+                .map(ChannelMessage.class::cast).limit(max).toList();
+    }
+
+    @Override
+    public synchronized List<ChannelMessage> messagesWithIdSince(long fromMillis, int max) {
+        return entries.stream()
+                .filter(e -> e instanceof ChannelMessage m && m.id() != null && m.timestamp() >= fromMillis)
+                .map(ChannelMessage.class::cast).limit(max).toList();
     }
 
     @Override

@@ -78,11 +78,27 @@ class RestTransportTest {
     }
 
     @Test
-    void channelEndpointsAreNotSupportedYet() throws Exception {
+    void channelEndpointsRouteToTheChannelsAndRefuseBadInputByName() throws Exception {
         try (TestEdge edge = TestEdge.start()) {
-            assertError(send(edge, "POST", "/v1/publish", "{\"topic\":\"chat/a\"}"), 501, "not_supported");
-            assertError(send(edge, "GET", "/v1/history?topic=chat/a", null), 501, "not_supported");
-            assertError(send(edge, "GET", "/v1/presence?topic=chat/a", null), 501, "not_supported");
+            HttpResponse<String> published = send(edge, "POST", "/v1/publish",
+                    "{\"topic\":\"chat/a\",\"event\":\"m\",\"data\":{\"x\":1},\"persist\":true}");
+            assertThat(published.statusCode()).isEqualTo(200);
+            assertThat(published.body()).isEqualTo("{\"position\":\"1\"}");
+            HttpResponse<String> history = send(edge, "GET", "/v1/history?topic=chat/a&limit=5", null);
+            assertThat(history.statusCode()).isEqualTo(200);
+            assertThat(history.body()).contains("\"messages\":[{\"event\":\"m\",\"data\":{\"x\":1}")
+                    .contains("\"position\":\"1\"").contains("\"more\":false");
+            HttpResponse<String> presence = send(edge, "GET", "/v1/presence?topic=chat/a", null);
+            assertThat(presence.body()).isEqualTo("{\"topic\":\"chat/a\",\"members\":[]}");
+
+            assertError(send(edge, "POST", "/v1/publish", "{\"topic\":\"chat/a\"}"), 400, "bad_request");
+            assertError(send(edge, "POST", "/v1/publish", "{\"topic\":\"chat/\",\"event\":\"m\"}"), 400,
+                    "invalid_topic");
+            assertError(send(edge, "POST", "/v1/publish", "[]"), 400, "invalid_json");
+            assertError(send(edge, "GET", "/v1/history", null), 400, "bad_request");
+            assertError(send(edge, "GET", "/v1/history?topic=chat/a&limit=0", null), 400, "bad_request");
+            assertError(send(edge, "GET", "/v1/history?topic=chat/a&before=x", null), 400, "invalid_position");
+            assertError(send(edge, "GET", "/v1/presence?topic=chat", null), 400, "invalid_topic");
         }
     }
 

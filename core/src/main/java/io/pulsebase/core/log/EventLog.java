@@ -3,8 +3,8 @@ package io.pulsebase.core.log;
 import java.util.List;
 
 /**
- * The database's one ordered, durable log. Live fan-out, resume, snapshots-then-deltas and (later) history
- * and webhooks all read it.
+ * The database's one ordered, durable log: table commits and persisted channel messages. Live fan-out, resume,
+ * snapshots-then-deltas, channel history and (later) webhooks all read it.
  *
  * <p>Contract (every implementation must pass {@code EventLogContract}):
  * <ol>
@@ -37,6 +37,22 @@ public interface EventLog {
      * @throws PositionExpiredException when {@code after < horizon()} or {@code after > head()}
      */
     List<LogEntry> readAfter(long after, int max);
+
+    /**
+     * Appends a persisted channel message as one entry of its own and answers it with its position and commit
+     * time. Durable when this returns. Capture delivers it like any other entry (so live subscribers get it
+     * through the same fan-out, after it is committed).
+     */
+    ChannelMessage append(String topic, String event, Object data, String id);
+
+    /**
+     * Persisted messages of one channel, newest first: up to {@code max} with a position below {@code before}.
+     * Only what retention keeps.
+     */
+    List<ChannelMessage> history(String topic, long before, int max);
+
+    /** Persisted messages that carry an id, committed at or after {@code fromMillis}, oldest first, at most max. */
+    List<ChannelMessage> messagesWithIdSince(long fromMillis, int max);
 
     /**
      * Prunes entries that fall outside the retention; safe to call at any time.

@@ -9,8 +9,10 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection as the core sees it, whatever the transport. The transport hands it raw frames
- * ({@link #receive}) or decoded messages ({@link #submit}); the session handles them one at a time, in
+ * ({@link #receive}) or decoded subscribes ({@link #submitAll}); the session handles them one at a time, in
  * arrival order, on the node's executor (never on a network thread), and answers through its
  * {@link Outbound}.
  *
@@ -31,13 +33,17 @@ import org.slf4j.LoggerFactory;
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final AtomicLong IDS = new AtomicLong();
+    /** Makes presence keys of this process distinct from those of an earlier run of the server. */
+    private static final String KEY_PREFIX = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36) + "-";
 
     private final long id = IDS.incrementAndGet();
     private final SessionServices services;
     private final Outbound outbound;
     private final SerialExecutor serial;
     private final SessionCommands commands;
-    private final Map<String, TableSubscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Channels this connection is present in; touched only on the session's serial executor. */
+    private final Set<String> tracked = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public Session(SessionServices services, Outbound outbound) {
@@ -52,9 +58,35 @@ public final class Session {
         return id;
     }
 
+    /** This connection's key in channel presence: one member per connection. */
+    public String presenceKey() {
+        return KEY_PREFIX + id;
+    }
+
     /** Active subscriptions by topic. */
-    Map<String, TableSubscription> subscriptions() {
+    Map<String, Subscription> subscriptions() {
         return subscriptions;
+    }
+
+    /** Channels this connection is present in (session thread only). */
+    Set<String> tracked() {
+        return tracked;
+    }
+
+    /** Whether the connection holds the topic: subscribed to it, or present in it. */
+    boolean holdsTopic(String topic) {
+        return subscriptions.containsKey(topic) || tracked.contains(topic);
+    }
+
+    /** Topics held: subscriptions plus channels tracked without a subscription (session thread only). */
+    int topicCount() {
+        int count = subscriptions.size();
+        for (String topic : tracked) {
+            if (!subscriptions.containsKey(topic)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     Outbound outbound() {
@@ -70,6 +102,7 @@ public final class Session {
      * Never throws: bad input is answered with a named error.
      */
     public void receive(byte[] utf8) {
+        int size = utf8.length;
         JsonNode tree = null;
         ClientMessage message;
         try {
@@ -84,7 +117,7 @@ public final class Session {
             return;
         }
         serial.execute(() -> {
-            Reply reply = handle(message);
+            Reply reply = handle(message, size);
             if (message.ref() != null) {
                 send(Frame.encode(services.codec(), reply));
             } else if (!reply.ok()) {
@@ -120,24 +153,28 @@ public final class Session {
         return result;
     }
 
-    /** The transport reports that the connection is gone. Idempotent; releases every subscription. */
+    /**
+     * The transport reports that the connection is gone. Idempotent; releases every subscription and leaves
+     * every channel's presence (subscribers see the {@code leave}).
+     */
     public void closed() {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
                 for (String topic : subscriptions.keySet()) {
                     commands.remove(topic);
                 }
+                commands.leaveAll();
             });
             services.metrics().sessionClosed();
         }
     }
 
-    private Reply handle(ClientMessage message) {
+    private Reply handle(ClientMessage message, int size) {
         if (closed.get()) {
             return Reply.error(message.ref(), ErrorCode.UNAVAILABLE, "connection is closing");
         }
         try {
-            return commands.handle(message);
+            return commands.handle(message, size);
         } catch (ProtocolException e) {
             return Reply.error(message.ref(), e.code(), e.getMessage());
         } catch (Throwable e) {

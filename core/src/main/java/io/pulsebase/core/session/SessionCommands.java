@@ -1,15 +1,19 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.fanout.ChangeFrames;
+import io.pulsebase.core.fanout.ChannelFrames;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.filter.FilterCompiler;
 import io.pulsebase.core.filter.RowFilter;
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
 import io.pulsebase.core.match.Query;
 import io.pulsebase.core.match.SubscriptionMatcher;
+import io.pulsebase.core.presence.PresenceMember;
 import io.pulsebase.core.store.TableSchema;
 import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.protocol.ClientMessage;
@@ -20,15 +24,16 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The commands a session understands, run on the session's serial executor. Table subscriptions are
- * complete here; channels, presence, history, reducers and auth arrive with their own capabilities and are
- * answered {@code not_supported} until then.
+ * The commands a session understands, run on the session's serial executor: subscriptions to tables and channels
+ * here, the other channel commands in {@link ChannelCommands}. Reducers and auth arrive with their own
+ * capabilities ({@code call} is answered {@code not_supported} until then).
  */
 final class SessionCommands {
     /** A replay that cannot queue anything for this long (the client stopped reading) gives up. */
@@ -36,25 +41,33 @@ final class SessionCommands {
 
     private final Session session;
     private final SessionServices services;
+    private final ChannelCommands channels;
 
     SessionCommands(Session session, SessionServices services) {
         this.session = session;
         this.services = services;
+        this.channels = new ChannelCommands(session, services);
     }
 
-    Reply handle(ClientMessage message) {
+    /** Handles one message; {@code size} is its size as received, in bytes (publishes are limited by it). */
+    Reply handle(ClientMessage message, int size) {
         return switch (message) {
             case ClientMessage.Subscribe s -> subscribe(s);
             case ClientMessage.Unsubscribe u -> unsubscribe(u);
             case ClientMessage.Ping p -> Reply.ok(p.ref(), Map.of());
             // No token verification is configured yet: any token is accepted (security lands separately).
             case ClientMessage.Auth a -> Reply.ok(a.ref(), Map.of());
-            case ClientMessage.Publish p -> notYet(p, "channels");
-            case ClientMessage.Track t -> notYet(t, "presence");
-            case ClientMessage.Untrack u -> notYet(u, "presence");
-            case ClientMessage.History h -> notYet(h, "channel history");
+            case ClientMessage.Publish p -> channels.publish(p, size);
+            case ClientMessage.Track t -> channels.track(t);
+            case ClientMessage.Untrack u -> channels.untrack(u);
+            case ClientMessage.History h -> channels.history(h);
             case ClientMessage.Call c -> notYet(c, "server functions");
         };
+    }
+
+    /** The connection is gone: leave every channel's presence. */
+    void leaveAll() {
+        channels.leaveAll();
     }
 
     private static Reply notYet(ClientMessage message, String what) {
@@ -65,8 +78,8 @@ final class SessionCommands {
         return subscribeAll(List.of(s)).get(0);
     }
 
-    /** A subscribe that passed validation, not yet registered. */
-    private record Prepared(ClientMessage.Subscribe request, RowFilter filter, long since) {
+    /** A subscribe that passed validation, not yet registered; {@code filter} is null for a channel. */
+    private record Prepared(ClientMessage.Subscribe request, RowFilter filter, long since, boolean channel) {
     }
 
     /**
@@ -75,7 +88,8 @@ final class SessionCommands {
      * {@code since} replays for all of them are one pass over the log in position order, and they go live
      * together, so frames of different topics leave in position order and a stream's positions never go
      * backwards (what lets a reconnecting {@code EventSource} resume exactly from its last event id).
-     * Snapshots are read one table at a time, each at its own position.
+     * Snapshots are read one table at a time, each at its own position. A channel's {@code presence_state} is
+     * sent as it is registered, before any replay.
      */
     List<Reply> subscribeAll(List<ClientMessage.Subscribe> requests) {
         Reply[] replies = new Reply[requests.size()];
@@ -84,32 +98,28 @@ final class SessionCommands {
         for (int i = 0; i < requests.size(); i++) {
             ClientMessage.Subscribe s = requests.get(i);
             try {
-                if (s.topic().indexOf('/') >= 0) {
-                    replies[i] = notYet(s, "channels");
-                } else {
-                    prepared.add(prepare(s, topics));
-                    topics.add(s.topic());
-                }
+                prepared.add(ChannelNames.isChannel(s.topic()) ? prepareChannel(s, topics) : prepare(s, topics));
+                topics.add(s.topic());
             } catch (ProtocolException e) {
                 replies[i] = Reply.error(s.ref(), e.code(), e.getMessage());
             }
         }
-        List<TableSubscription> registered = new ArrayList<>();
+        List<Subscription> registered = new ArrayList<>();
         try {
             for (Prepared p : prepared) {
                 registered.add(register(p));
             }
             catchUp(prepared, registered);
-            TableSubscription.goLiveTogether(registered);
+            Subscription.goLiveTogether(registered);
         } catch (RuntimeException e) {
-            for (TableSubscription subscription : registered) {
+            for (Subscription subscription : registered) {
                 remove(subscription.topic());
             }
             throw e;
         }
         for (int i = 0, next = 0; i < requests.size(); i++) {
             if (replies[i] == null) {
-                TableSubscription subscription = registered.get(next++);
+                Subscription subscription = registered.get(next++);
                 replies[i] = Reply.ok(requests.get(i).ref(), Map.of("topic", subscription.topic(),
                         "position", Positions.format(subscription.position())));
             }
@@ -126,42 +136,82 @@ final class SessionCommands {
             throw new ProtocolException(ErrorCode.UNKNOWN_TABLE,
                     "unknown table '" + topic + "' (did you mean '" + schema.name() + "'?)");
         }
-        if (alsoNew.contains(topic)) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "topic '" + topic + "' is listed twice");
-        }
+        checkNotListedTwice(topic, alsoNew);
         RowFilter filter = FilterCompiler.compile(s.filter(), schema);
         long since = s.since() == null ? -1 : Positions.parse(s.since());
-        long held = session.subscriptions().size() + alsoNew.stream()
-                .filter(t -> !session.subscriptions().containsKey(t)).count();
-        if (!session.subscriptions().containsKey(topic) && held >= services.config().maxSubscriptionsPerConnection()) {
-            throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                    "a connection may hold at most " + services.config().maxSubscriptionsPerConnection()
-                            + " subscriptions");
-        }
+        checkRoom(topic, alsoNew);
         if (since >= 0 && !s.snapshot()) {
             checkResumable(since);
         }
-        return new Prepared(s, filter, since);
+        return new Prepared(s, filter, since, false);
     }
 
-    /** Registers with the matcher (live frames start buffering); replaces an earlier subscription to the topic. */
-    private TableSubscription register(Prepared p) {
+    /** Validates a channel subscribe: name, options that apply to tables only, position, the limit. */
+    private Prepared prepareChannel(ClientMessage.Subscribe s, Set<String> alsoNew) {
+        String topic = s.topic();
+        ChannelNames.require(topic);
+        if (s.filter() != null || s.snapshot()) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST,
+                    "'filter' and 'snapshot' apply to tables; '" + topic + "' is a channel");
+        }
+        checkNotListedTwice(topic, alsoNew);
+        long since = s.since() == null ? -1 : Positions.parse(s.since());
+        checkRoom(topic, alsoNew);
+        if (since >= 0) {
+            checkResumable(since);
+        }
+        return new Prepared(s, null, since, true);
+    }
+
+    private static void checkNotListedTwice(String topic, Set<String> alsoNew) {
+        if (alsoNew.contains(topic)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "topic '" + topic + "' is listed twice");
+        }
+    }
+
+    /** The connection's topic limit, counting what it holds plus {@code alsoNew} (subscribed in the same unit). */
+    private void checkRoom(String topic, Set<String> alsoNew) {
+        long held = session.topicCount() + alsoNew.stream().filter(t -> !session.holdsTopic(t)).count();
+        if (!session.holdsTopic(topic) && held >= services.config().maxSubscriptionsPerConnection()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                    "a connection may hold at most " + services.config().maxSubscriptionsPerConnection()
+                            + " topics (subscriptions and tracked channels together)");
+        }
+    }
+
+    /**
+     * Registers with the matcher or the channel index (live frames start buffering); replaces an earlier
+     * subscription to the topic. A channel's members are read as it registers and sent at once.
+     */
+    private Subscription register(Prepared p) {
         String topic = p.request().topic();
         remove(topic);
-        TableSubscription subscription = new TableSubscription(session, topic, services.config().maxPendingBytes());
-        subscription.attach(services.matcher().add(topic, p.request().events(), p.filter(), subscription));
-        session.subscriptions().put(topic, subscription);
-        services.metrics().subscriptionAdded();
+        Subscription subscription = new Subscription(session, topic, services.config().maxPendingBytes(),
+                p.request().eventNames());
+        if (p.channel()) {
+            List<PresenceMember> members = services.channels().attach(topic, subscription);
+            session.subscriptions().put(topic, subscription);
+            services.metrics().subscriptionAdded();
+            for (Frame part : ChannelFrames.presenceState(services.codec(), topic, members,
+                    services.config().maxChangesPerFrame())) {
+                awaitRoom();
+                subscription.sendCatchUp(part);
+            }
+        } else {
+            subscription.attach(services.matcher().add(topic, p.request().events(), p.filter(), subscription));
+            session.subscriptions().put(topic, subscription);
+            services.metrics().subscriptionAdded();
+        }
         return subscription;
     }
 
     /** Sends each subscription's snapshot or replay, or anchors it at the log head. */
-    private void catchUp(List<Prepared> prepared, List<TableSubscription> registered) {
-        List<TableSubscription> replaying = new ArrayList<>();
+    private void catchUp(List<Prepared> prepared, List<Subscription> registered) {
+        List<Subscription> replaying = new ArrayList<>();
         long from = Long.MAX_VALUE;
         for (int i = 0; i < prepared.size(); i++) {
             Prepared p = prepared.get(i);
-            TableSubscription subscription = registered.get(i);
+            Subscription subscription = registered.get(i);
             if (p.request().snapshot()) {
                 TableSnapshot snapshot = services.database().snapshot(subscription.topic(), p.filter()::matches,
                         List.of(), 0);
@@ -204,11 +254,16 @@ final class SessionCommands {
      * until the log has nothing newer; each subscription skips what its own starting position covers. Live
      * frames that arrive meanwhile wait in the subscriptions and are de-duplicated by position.
      */
-    private void replay(List<TableSubscription> subscriptions, long since) {
-        SubscriptionMatcher<TableSubscription> solo = new SubscriptionMatcher<>();
-        for (TableSubscription subscription : subscriptions) {
-            Query<TableSubscription> live = subscription.query();
-            solo.add(live.table(), live.events(), live.filter(), subscription);
+    private void replay(List<Subscription> subscriptions, long since) {
+        SubscriptionMatcher<Subscription> solo = new SubscriptionMatcher<>();
+        Map<String, List<Subscription>> channelSubscriptions = new HashMap<>();
+        for (Subscription subscription : subscriptions) {
+            Query<Subscription> live = subscription.query();
+            if (live == null) {
+                channelSubscriptions.computeIfAbsent(subscription.topic(), t -> new ArrayList<>()).add(subscription);
+            } else {
+                solo.add(live.table(), live.events(), live.filter(), subscription);
+            }
         }
         long after = since;
         while (true) {
@@ -218,17 +273,27 @@ final class SessionCommands {
             }
             for (LogEntry entry : entries) {
                 after = entry.position();
-                if (entry instanceof Commit commit) {
-                    solo.match(commit.changes(), (query, changes) -> {
+                switch (entry) {
+                    case Commit commit -> solo.match(commit.changes(), (query, changes) -> {
                         List<Frame> frames = ChangeFrames.encode(services.codec(), query.table(), commit, changes,
                                 services.config().maxChangesPerFrame());
-                        for (TableSubscription subscription : query.subscribers()) {
+                        for (Subscription subscription : query.subscribers()) {
                             for (Frame frame : frames) {
                                 awaitRoom();
                                 subscription.sendCatchUp(frame);
                             }
                         }
                     });
+                    case ChannelMessage message -> {
+                        Frame frame = null;
+                        for (Subscription subscription : channelSubscriptions.getOrDefault(message.topic(), List.of())) {
+                            if (subscription.wants(message.event())) {
+                                frame = frame != null ? frame : ChannelFrames.event(services.codec(), message);
+                                awaitRoom();
+                                subscription.sendCatchUp(frame);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -266,12 +331,16 @@ final class SessionCommands {
 
     /** Removes a subscription if present; true when there was one. */
     boolean remove(String topic) {
-        TableSubscription subscription = session.subscriptions().remove(topic);
+        Subscription subscription = session.subscriptions().remove(topic);
         if (subscription == null) {
             return false;
         }
         subscription.cancel();
-        services.matcher().remove(subscription.query(), subscription);
+        if (subscription.query() == null) {
+            services.channels().detach(topic, subscription);
+        } else {
+            services.matcher().remove(subscription.query(), subscription);
+        }
         services.metrics().subscriptionRemoved();
         return true;
     }

@@ -2,6 +2,7 @@ package io.pulsebase.core.session;
 
 import io.pulsebase.core.NodeConfig;
 import io.pulsebase.core.NodeMetrics;
+import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.store.Database;
@@ -9,14 +10,15 @@ import io.pulsebase.protocol.JsonCodec;
 import java.util.concurrent.Executor;
 
 /**
- * What a session needs from its node: the engines, the live matcher, the codec and the executor that runs
- * session work (virtual threads; never a network event loop).
+ * What a session needs from its node: the engines, the live matcher of table subscriptions, the channels, the
+ * codec and the executor that runs session work (virtual threads; never a network event loop).
  */
 public record SessionServices(
         NodeConfig config,
         Database database,
         EventLog log,
-        SubscriptionMatcher<TableSubscription> matcher,
+        SubscriptionMatcher<Subscription> matcher,
+        ChannelService channels,
         JsonCodec codec,
         NodeMetrics metrics,
         Executor executor) {

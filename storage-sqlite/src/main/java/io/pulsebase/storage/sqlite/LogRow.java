@@ -1,5 +1,6 @@
 package io.pulsebase.storage.sqlite;
 
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.RowChange;
 import io.pulsebase.protocol.Operation;
 import java.sql.Connection;
@@ -8,22 +9,33 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * One row of {@code _pb_log}: one captured row change, with the sequence number that orders the log and the
- * transaction marker that groups rows into commits.
+ * One row of {@code _pb_log}, with the sequence number that orders the log and the transaction marker that groups
+ * rows into entries: either one captured row change ({@code change}) or one persisted channel message
+ * ({@code message}, see {@link MessageRows}); the other is {@code null}.
  */
-record LogRow(long seq, long tx, long ts, RowChange change) {
+record LogRow(long seq, long tx, long ts, RowChange change, ChannelMessage message) {
 
     /** Columns in the order {@link #read} expects. */
     static final String COLUMNS = "seq, tx, ts, tbl, op, new, old";
 
     static LogRow read(ResultSet rs) throws SQLException {
-        Operation operation = Operation.parse(rs.getString(5));
+        long seq = rs.getLong(1);
+        long ts = rs.getLong(3);
+        String op = rs.getString(5);
+        if (MessageRows.OP.equals(op)) {
+            return new LogRow(seq, rs.getLong(2), ts, null, MessageRows.decode(seq, ts, rs.getString(4), rs.getString(6)));
+        }
+        Operation operation = Operation.parse(op);
         if (operation == null) {
-            throw new IllegalStateException("log row " + rs.getLong(1) + " has unknown operation " + rs.getString(5));
+            throw new IllegalStateException("log row " + seq + " has unknown operation " + op);
         }
         RowChange change = new RowChange(rs.getString(4), operation,
                 RowValues.decode(rs.getString(6)), RowValues.decode(rs.getString(7)));
-        return new LogRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), change);
+        return new LogRow(seq, rs.getLong(2), ts, change, null);
+    }
+
+    boolean isMessage() {
+        return message != null;
     }
 
     /** The newest position: the highest sequence number ever given out (AUTOINCREMENT never reuses one); 0 if none. */

@@ -3,6 +3,7 @@ package io.pulsebase.storage.sqlite;
 import io.pulsebase.core.capture.ChangeSource;
 import io.pulsebase.core.capture.CommitListener;
 import io.pulsebase.core.log.Commit;
+import io.pulsebase.core.log.LogEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -182,7 +183,7 @@ public final class SqliteChangeSource implements ChangeSource {
      * the drain chases it.
      */
     private void drain(Connection connection) throws SQLException {
-        CommitAssembler assembler = new CommitAssembler();
+        EntryAssembler assembler = new EntryAssembler();
         long cursor = delivered;
         long head = pragma(connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '_pb_log'), 0)");
         long lastTx = 0;
@@ -200,10 +201,7 @@ public final class SqliteChangeSource implements ChangeSource {
                 }
             }
             for (LogRow row : rows) {
-                Commit finished = assembler.add(row);
-                if (finished != null) {
-                    deliver(finished);
-                }
+                assembler.add(row, this::deliver);
                 cursor = row.seq();
                 lastTx = row.tx();
                 any = true;
@@ -212,25 +210,22 @@ public final class SqliteChangeSource implements ChangeSource {
                 break;
             }
         }
-        Commit last = assembler.finish();
-        if (last != null) {
-            deliver(last);
-        }
+        assembler.finish(this::deliver);
         if (any && !closed) {
             separateForeignWrites(connection, lastTx);
         }
     }
 
-    private void deliver(Commit commit) {
+    private void deliver(LogEntry entry) {
         if (closed) {
             return;
         }
         try {
-            listener.onEntry(commit);
+            listener.onEntry(entry);
         } catch (RuntimeException e) {
-            log.error("the capture listener failed on entry {}; it is not delivered again", commit.position(), e);
+            log.error("the capture listener failed on entry {}; it is not delivered again", entry.position(), e);
         }
-        delivered = commit.position();
+        delivered = entry.position();
     }
 
     /**

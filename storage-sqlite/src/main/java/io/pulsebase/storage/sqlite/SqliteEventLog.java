@@ -1,6 +1,6 @@
 package io.pulsebase.storage.sqlite;
 
-import io.pulsebase.core.log.Commit;
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
@@ -10,10 +10,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * The log as the table {@code _pb_log}: one row per captured row change, {@code seq} (AUTOINCREMENT: increasing
+ * The log as the table {@code _pb_log}: one row per captured row change or persisted channel message
+ * ({@link MessageRows}), {@code seq} (AUTOINCREMENT: increasing
  * in commit order since SQLite has one writer at a time, and never reused, even after pruning) and the
  * transaction marker {@code tx}. An entry is a run of consecutive rows with the same marker; its position is
  * the {@code seq} of its last row. The head is the highest {@code seq} ever given out; the horizon is the
@@ -28,9 +30,11 @@ import java.util.List;
  */
 public final class SqliteEventLog implements EventLog {
     private final SqliteConnections connections;
+    private final SqliteDatabase database;
 
-    SqliteEventLog(SqliteConnections connections) {
+    SqliteEventLog(SqliteConnections connections, SqliteDatabase database) {
         this.connections = connections;
+        this.database = database;
     }
 
     @Override
@@ -77,27 +81,87 @@ public final class SqliteEventLog implements EventLog {
 
     private List<LogEntry> read(Connection c, long after, int max) throws SQLException {
         List<LogEntry> entries = new ArrayList<>();
-        CommitAssembler assembler = new CommitAssembler();
+        EntryAssembler assembler = new EntryAssembler();
         PreparedStatement ps = connections.prepared(c,
                 "SELECT " + LogRow.COLUMNS + " FROM _pb_log WHERE seq > ? ORDER BY seq");
         ps.setLong(1, after);
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 LogRow row = LogRow.read(rs);
-                if (assembler.pending() && row.tx() != assembler.pendingTx() && entries.size() + 1 == max) {
+                if (assembler.startsEntry(row) && entries.size() + (assembler.pending() ? 1 : 0) >= max) {
                     break; // the next entry would be one too many
                 }
-                Commit finished = assembler.add(row);
-                if (finished != null) {
-                    entries.add(finished);
-                }
+                assembler.add(row, entries::add);
             }
         }
-        Commit last = assembler.finish();
-        if (last != null) {
-            entries.add(last);
-        }
+        assembler.finish(entries::add);
         return entries;
+    }
+
+    @Override
+    public ChannelMessage append(String topic, String event, Object data, String id) {
+        String payload = MessageRows.payload(event, data, id);
+        long ts = System.currentTimeMillis();
+        SqliteDatabase.Committed<Void> committed = database.transaction(c -> {
+            PreparedStatement ps = connections.prepared(c,
+                    "INSERT INTO _pb_log(tx, tbl, op, new, old, ts) VALUES ((SELECT tx FROM _pb_txctx), ?, '"
+                            + MessageRows.OP + "', ?, NULL, ?)");
+            ps.setString(1, topic);
+            ps.setString(2, payload);
+            ps.setLong(3, ts);
+            ps.executeUpdate();
+            return null;
+        });
+        return new ChannelMessage(committed.position(), ts, topic, event, data, id);
+    }
+
+    @Override
+    public List<ChannelMessage> history(String topic, long before, int max) {
+        try {
+            return connections.read(c -> {
+                PreparedStatement ps = connections.prepared(c, "SELECT seq, ts, new FROM _pb_log"
+                        + " WHERE op = '" + MessageRows.OP + "' AND tbl = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+                ps.setString(1, topic);
+                ps.setLong(2, before);
+                ps.setInt(3, max);
+                List<ChannelMessage> messages = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        messages.add(MessageRows.decode(rs.getLong(1), rs.getLong(2), topic, rs.getString(3)));
+                    }
+                }
+                return messages;
+            });
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "reading channel history");
+        }
+    }
+
+    @Override
+    public List<ChannelMessage> messagesWithIdSince(long fromMillis, int max) {
+        try {
+            return connections.read(c -> {
+                // Commit times grow with seq (one writer at a time): walk back from the head and stop at the first
+                // row older than the window, so only the window's rows are read, with no index on ts.
+                PreparedStatement ps = connections.prepared(c, "SELECT seq, ts, tbl, op, new FROM _pb_log ORDER BY seq DESC");
+                List<ChannelMessage> messages = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && rs.getLong(2) >= fromMillis && messages.size() < max) {
+                        if (MessageRows.OP.equals(rs.getString(4))) {
+                            ChannelMessage m = MessageRows.decode(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                    rs.getString(5));
+                            if (m.id() != null) {
+                                messages.add(m);
+                            }
+                        }
+                    }
+                }
+                Collections.reverse(messages);
+                return messages;
+            });
+        } catch (SQLException e) {
+            throw SqliteErrors.unexpected(e, "reading recent message ids");
+        }
     }
 
     @Override

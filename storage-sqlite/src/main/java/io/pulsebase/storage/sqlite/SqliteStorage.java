@@ -34,6 +34,8 @@ public final class SqliteStorage implements AutoCloseable {
         "INSERT INTO _pb_txctx (tx) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM _pb_txctx)",
         "CREATE TABLE IF NOT EXISTS _pb_meta (key TEXT PRIMARY KEY, value)",
         "INSERT OR IGNORE INTO _pb_meta (key, value) VALUES ('format', 1), ('pruned_through', 0)",
+        // Channel history: the messages of one channel by position, without touching row changes.
+        "CREATE INDEX IF NOT EXISTS _pb_log_messages ON _pb_log (tbl, seq) WHERE op = 'MESSAGE'",
     };
 
     private final Path file;
@@ -48,8 +50,8 @@ public final class SqliteStorage implements AutoCloseable {
         this.file = file;
         this.connections = connections;
         this.changeSource = new SqliteChangeSource(connections, catalog, options);
-        this.log = new SqliteEventLog(connections);
         this.database = new SqliteDatabase(connections, catalog, changeSource::poke, this::close);
+        this.log = new SqliteEventLog(connections, database);
     }
 
     /** Opens (creating when needed) {@code <dataDir>/pulsebase.db} with default options. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulsebase.core.capture.ChangeSource;
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.RowChange;
@@ -113,6 +114,23 @@ public abstract class ChangeSourceContract {
         assertDelivered(recorder.entries(), List.of(big));
         LogEntry entry = recorder.entries().get(0);
         assertThat(entry.timestamp()).isPositive();
+    }
+
+    @Test
+    void deliversAnAppendedMessageAsAnEntryInPositionOrder() throws InterruptedException {
+        fixture.createTable("items");
+        EntryRecorder recorder = new EntryRecorder();
+        source().start(fixture.log().head(), recorder);
+        long first = fixture.commit(List.of(insert("items", 1, "a")));
+        ChannelMessage message = fixture.log().append("chat/x", "m", "hello", null);
+        long last = fixture.commit(List.of(insert("items", 2, "b")));
+        source().poke();
+
+        awaitCount(recorder, 3);
+        sleep(QUIET);
+        List<LogEntry> entries = recorder.entries();
+        assertThat(entries).extracting(LogEntry::position).containsExactly(first, message.position(), last);
+        assertThat(entries.get(1)).isEqualTo(message);
     }
 
     @Test

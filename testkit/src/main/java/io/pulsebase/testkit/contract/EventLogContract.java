@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
@@ -17,6 +18,7 @@ import io.pulsebase.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -281,5 +283,81 @@ public abstract class EventLogContract {
         long next = commit(insert("items", 99, "after reopen"));
         assertThat(next).isGreaterThan(head);
         assertThat(log().head()).isEqualTo(next);
+    }
+
+    // Persisted channel messages: entries of the same log.
+
+    @Test
+    void anAppendedMessageIsAnEntryOfItsOwnBetweenTransactionsInPositionOrder() {
+        fixture.createTable("items");
+        long first = commit(insert("items", 1, "a"), insert("items", 2, "b"));
+        ChannelMessage message = log().append("chat/general", "message", Map.of("text", "hi", "n", 3L), "m-1");
+        long last = commit(insert("items", 3, "c"));
+
+        assertThat(message.position()).isGreaterThan(first).isLessThan(last);
+        assertThat(message.timestamp()).isPositive();
+        List<LogEntry> entries = log().readAfter(0, ALL);
+        assertThat(positions(entries)).containsExactly(first, message.position(), last);
+        ChannelMessage read = (ChannelMessage) entries.get(1);
+        assertThat(read).isEqualTo(message);
+        assertThat(log().head()).isEqualTo(last);
+        assertThat(log().readAfter(message.position(), ALL)).extracting(LogEntry::position).containsExactly(last);
+        assertThat(log().readAfter(first, 1)).containsExactly(message);
+    }
+
+    @Test
+    void messageDataKeepsAnyJsonValue() {
+        List<Object> values = new ArrayList<>();
+        values.add(null);
+        values.add("text");
+        values.add(42L);
+        values.add(2.5);
+        values.add(true);
+        values.add(List.of(1L, "two", Map.of("three", 3L)));
+        for (Object value : values) {
+            ChannelMessage m = log().append("a/b", "e", value, null);
+            assertThat(((ChannelMessage) log().readAfter(m.position() - 1, 1).get(0)).data()).isEqualTo(value);
+        }
+    }
+
+    @Test
+    void historyIsNewestFirstPerChannelBelowBefore() {
+        fixture.createTable("items");
+        List<ChannelMessage> general = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            general.add(log().append("chat/general", "m", (long) i, null));
+            log().append("chat/other", "m", (long) i, null);
+            commit(insert("items", i + 1, "row"));
+        }
+
+        List<ChannelMessage> newest = log().history("chat/general", Long.MAX_VALUE, 4);
+        assertThat(newest).containsExactly(general.get(9), general.get(8), general.get(7), general.get(6));
+        List<ChannelMessage> older = log().history("chat/general", general.get(6).position(), 100);
+        assertThat(older).containsExactlyElementsOf(general.subList(0, 6).reversed());
+        assertThat(log().history("chat/none", Long.MAX_VALUE, 10)).isEmpty();
+    }
+
+    @Test
+    void messagesWithIdsAreFoundByTime() {
+        long before = System.currentTimeMillis();
+        ChannelMessage withId = log().append("a/b", "e", 1L, "id-1");
+        log().append("a/b", "e", 2L, null);
+        ChannelMessage another = log().append("a/c", "e", 3L, "id-2");
+
+        assertThat(log().messagesWithIdSince(before - 1000, 100)).containsExactly(withId, another);
+        assertThat(log().messagesWithIdSince(System.currentTimeMillis() + 60_000, 100)).isEmpty();
+    }
+
+    @Test
+    void retentionCountsAMessageAsOneEntry() {
+        fixture.createTable("items");
+        commit(insert("items", 1, "a"), insert("items", 2, "b"));
+        log().append("a/b", "e", 1L, null);
+        ChannelMessage kept = log().append("a/b", "e", 2L, null);
+        long last = commit(insert("items", 3, "c"));
+
+        assertThat(log().prune(new Retention(Duration.ofDays(1), 2))).isEqualTo(2);
+        assertThat(positions(log().readAfter(log().horizon(), ALL))).containsExactly(kept.position(), last);
+        assertThat(log().history("a/b", Long.MAX_VALUE, 10)).containsExactly(kept);
     }
 }

@@ -7,35 +7,55 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connection's subscription to one table. It is registered with the matcher before its snapshot or
- * {@code since} replay is read, and buffers live frames until that catch-up is sent; then it goes live and
- * sends every buffered frame newer than what the catch-up covered. So snapshot and stream meet at a position:
- * no change is missed and none is sent twice.
+ * One connection's subscription to one topic: a table (matched by the matcher) or a channel (found by topic in
+ * the channel index). It is registered before its snapshot, presence state or {@code since} replay is read, and
+ * buffers live frames until that catch-up is sent; then it goes live and sends every buffered frame newer than
+ * what the catch-up covered. So snapshot and stream meet at a position: no change is missed and none is sent
+ * twice. Frames without a position (unpersisted channel messages, presence changes) are never held back by
+ * position: they are sent in the order they were dispatched.
  *
  * <p>Threading: {@link #deliver} runs on the dispatcher thread, the catch-up methods on the session's thread;
  * both take the subscription's lock only to update its position and hand frames to the non-blocking
  * {@link Outbound}.
  */
-public final class TableSubscription {
+public final class Subscription {
+    /** Dispatch order of buffered frames, across subscriptions, so buffers merge in the order they filled. */
+    private static final AtomicLong BUFFER_ORDER = new AtomicLong();
+
     private final Session session;
     private final String topic;
     private final long maxPendingBytes;
+    /** Channel event names to deliver; empty means all (and always empty for tables). */
+    private final Set<String> eventNames;
     private final Object lock = new Object();
 
-    private Query<TableSubscription> query;
+    /** The live query of a table subscription; {@code null} for a channel. */
+    private Query<Subscription> query;
     private boolean live;
     private boolean cancelled;
     /** The newest position this subscriber's view includes; frames at or below it are not sent again. */
     private long position;
-    private ArrayDeque<Frame> pending = new ArrayDeque<>();
+    private ArrayDeque<Buffered> pending = new ArrayDeque<>();
     private long pendingBytes;
 
-    TableSubscription(Session session, String topic, long maxPendingBytes) {
+    /** A live frame that arrived during catch-up, with its place in dispatch order. */
+    private record Buffered(long order, Frame frame) {
+    }
+
+    Subscription(Session session, String topic, long maxPendingBytes, Set<String> eventNames) {
         this.session = session;
         this.topic = topic;
         this.maxPendingBytes = maxPendingBytes;
+        this.eventNames = eventNames;
+    }
+
+    /** Whether a channel message with this event name is for this subscription. */
+    public boolean wants(String eventName) {
+        return eventNames.isEmpty() || eventNames.contains(eventName);
     }
 
     public String topic() {
@@ -49,11 +69,11 @@ public final class TableSubscription {
         }
     }
 
-    void attach(Query<TableSubscription> query) {
+    void attach(Query<Subscription> query) {
         this.query = query;
     }
 
-    Query<TableSubscription> query() {
+    Query<Subscription> query() {
         return query;
     }
 
@@ -65,7 +85,7 @@ public final class TableSubscription {
                 return;
             }
             if (!live) {
-                pending.add(frame);
+                pending.add(new Buffered(BUFFER_ORDER.incrementAndGet(), frame));
                 pendingBytes += frame.size();
                 overflow = pendingBytes > maxPendingBytes;
             } else {
@@ -98,7 +118,7 @@ public final class TableSubscription {
         }
     }
 
-    /** Session thread, during catch-up: a replayed frame, in position order. */
+    /** Session thread, during catch-up: a replayed frame (in position order), or a channel's presence state. */
     void sendCatchUp(Frame frame) {
         synchronized (lock) {
             if (!cancelled) {
@@ -112,21 +132,22 @@ public final class TableSubscription {
      * meanwhile and deliver live from now on. The buffered frames of all of them are merged in position order
      * (a stable sort keeps the parts of a transaction together) and sent while every one's lock is held, so
      * frames of different topics leave in position order and the dispatcher, which holds one subscription's
-     * lock at a time, continues after them with newer ones.
+     * lock at a time, continues after them with newer ones. Merging by dispatch order rather than by position
+     * keeps unpositioned frames (unpersisted channel messages, presence) where they were dispatched.
      */
-    static void goLiveTogether(List<TableSubscription> subscriptions) {
+    static void goLiveTogether(List<Subscription> subscriptions) {
         holdingLocks(subscriptions, 0, () -> {
-            List<Map.Entry<TableSubscription, Frame>> buffered = new ArrayList<>();
-            for (TableSubscription subscription : subscriptions) {
+            List<Map.Entry<Subscription, Buffered>> buffered = new ArrayList<>();
+            for (Subscription subscription : subscriptions) {
                 if (!subscription.cancelled) {
-                    subscription.pending.forEach(frame -> buffered.add(Map.entry(subscription, frame)));
+                    subscription.pending.forEach(b -> buffered.add(Map.entry(subscription, b)));
                 }
             }
-            buffered.sort(Comparator.comparingLong(e -> e.getValue().position()));
-            for (Map.Entry<TableSubscription, Frame> e : buffered) {
-                e.getKey().send(e.getValue());
+            buffered.sort(Comparator.comparingLong(e -> e.getValue().order()));
+            for (Map.Entry<Subscription, Buffered> e : buffered) {
+                e.getKey().send(e.getValue().frame());
             }
-            for (TableSubscription subscription : subscriptions) {
+            for (Subscription subscription : subscriptions) {
                 subscription.pending = null;
                 subscription.pendingBytes = 0;
                 subscription.live = true;
@@ -134,7 +155,7 @@ public final class TableSubscription {
         });
     }
 
-    private static void holdingLocks(List<TableSubscription> subscriptions, int from, Runnable body) {
+    private static void holdingLocks(List<Subscription> subscriptions, int from, Runnable body) {
         if (from == subscriptions.size()) {
             body.run();
             return;
@@ -145,12 +166,14 @@ public final class TableSubscription {
     }
 
     /**
-     * Sends a positioned frame unless this subscriber already has its transaction. The position moves only on
-     * a transaction's last frame, so every part of a transaction sent in parts passes, and a transaction
-     * already covered by the catch-up is not sent again. Called with the lock held.
+     * Sends a positioned frame unless this subscriber already has its transaction, and every unpositioned frame.
+     * The position moves only on a transaction's last frame, so every part of a transaction sent in parts
+     * passes, and a transaction already covered by the catch-up is not sent again. Called with the lock held.
      */
     private void send(Frame frame) {
-        if (frame.position() > position) {
+        if (frame.position() == 0) {
+            session.send(frame);
+        } else if (frame.position() > position) {
             if (!frame.partial()) {
                 position = frame.position();
             }

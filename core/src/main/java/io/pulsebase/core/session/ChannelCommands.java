@@ -1,0 +1,83 @@
+package io.pulsebase.core.session;
+
+import io.pulsebase.core.channel.ChannelNames;
+import io.pulsebase.core.channel.ChannelResults;
+import io.pulsebase.core.channel.ChannelService;
+import io.pulsebase.core.channel.PublishRate;
+import io.pulsebase.protocol.ClientMessage;
+import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.Positions;
+import io.pulsebase.protocol.ProtocolException;
+import io.pulsebase.protocol.ServerMessage.Reply;
+import java.util.Map;
+
+/**
+ * A session's channel commands — {@code publish}, {@code track}, {@code untrack}, {@code history} — with the
+ * per-connection limits (publish rate, topics per connection) on top of {@link ChannelService}'s rules. Runs on
+ * the session's serial executor, one command at a time.
+ */
+final class ChannelCommands {
+    private final Session session;
+    private final SessionServices services;
+    /** Created on the first publish: most connections never publish. */
+    private PublishRate publishRate;
+
+    ChannelCommands(Session session, SessionServices services) {
+        this.session = session;
+        this.services = services;
+    }
+
+    Reply publish(ClientMessage.Publish p, int size) {
+        ChannelService channels = services.channels();
+        long now = System.nanoTime();
+        if (publishRate == null) {
+            publishRate = new PublishRate(channels.limits().publishesPerSecond(), now);
+        }
+        if (!publishRate.tryAcquire(now)) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + channels.limits().publishesPerSecond()
+                    + " publishes per second on this connection");
+        }
+        ChannelService.Published published = channels.publish(p.topic(), p.event(), p.data(), p.persist(), p.id(),
+                size);
+        return Reply.ok(p.ref(), ChannelResults.published(published));
+    }
+
+    Reply track(ClientMessage.Track t) {
+        ChannelNames.require(t.topic());
+        if (!session.holdsTopic(t.topic())) {
+            requireRoomForTopic(session, services);
+        }
+        services.channels().track(t.topic(), session.presenceKey(), t.state());
+        session.tracked().add(t.topic());
+        return Reply.ok(t.ref(), Map.of("topic", t.topic(), "key", session.presenceKey()));
+    }
+
+    Reply untrack(ClientMessage.Untrack u) {
+        ChannelNames.require(u.topic());
+        boolean left = session.tracked().remove(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
+        return Reply.ok(u.ref(), Map.of("topic", u.topic(), "left", left));
+    }
+
+    Reply history(ClientMessage.History h) {
+        long before = h.before() == null ? 0 : Positions.parse(h.before());
+        ChannelService.HistoryPage page = services.channels().history(h.topic(), before, h.limit());
+        return Reply.ok(h.ref(), ChannelResults.history(h.topic(), page));
+    }
+
+    /** The connection is gone: leave every channel it is present in. */
+    void leaveAll() {
+        for (String topic : session.tracked()) {
+            services.channels().untrack(topic, session.presenceKey());
+        }
+        session.tracked().clear();
+    }
+
+    /** Refuses a new topic when the connection already holds as many as allowed. */
+    static void requireRoomForTopic(Session session, SessionServices services) {
+        int max = services.config().maxSubscriptionsPerConnection();
+        if (session.topicCount() >= max) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                    "a connection may hold at most " + max + " topics (subscriptions and tracked channels together)");
+        }
+    }
+}
