@@ -76,10 +76,11 @@ public final class Dispatcher implements BrokerListener {
 
     /** {@code event} null: presence, for every subscription of the channel. */
     private void toChannel(String topic, String event, Supplier<Frame> encode) {
-        Subscription[] subscribers = channels.subscribers(topic);
+        ChannelIndex.Subscribers subscribers = channels.subscribers(topic);
         Frame frame = null;
         int delivered = 0;
-        for (Subscription subscriber : subscribers) {
+        for (int i = 0; i < subscribers.size(); i++) {
+            Subscription subscriber = subscribers.get(i);
             if (event == null || subscriber.wants(event)) {
                 if (frame == null) {
                     frame = encode.get();

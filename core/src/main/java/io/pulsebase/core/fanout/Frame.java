@@ -16,6 +16,7 @@ public final class Frame {
     private final boolean partial;
     private final byte[] json;
     private volatile byte[] sse;
+    private volatile Object transportCache;
 
     private Frame(String type, long position, boolean partial, byte[] json) {
         this.type = type;
@@ -86,5 +87,18 @@ public final class Frame {
             sse = s;
         }
         return s;
+    }
+
+    /**
+     * Owned by the transport: one cached wire encoding of this frame (e.g. a pre-framed WebSocket message), or
+     * {@code null}. Core never reads or writes it.
+     */
+    public Object transportCache() {
+        return transportCache;
+    }
+
+    /** Owned by the transport: sets the one cached wire encoding (see {@link #transportCache()}). */
+    public void transportCache(Object encoding) {
+        transportCache = encoding;
     }
 }

@@ -31,4 +31,16 @@ public interface Outbound {
 
     /** Closes the connection with a close code (WebSocket) or ends the stream (SSE). Idempotent. */
     void close(CloseCode code, String detail);
+
+    /**
+     * Stops reading the client's messages until {@link #resumeReading()}: the session has too many waiting to be
+     * handled, and TCP should push back on the client instead. May be called from any thread; idempotent.
+     * Transports that receive nothing (SSE) ignore it.
+     */
+    default void suspendReading() {
+    }
+
+    /** Reads the client's messages again after {@link #suspendReading()}. Any thread; idempotent. */
+    default void resumeReading() {
+    }
 }

@@ -45,6 +45,14 @@ public final class Session {
     /** Channels this connection is present in; touched only on the session's serial executor. */
     private final Set<String> tracked = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
+     * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
+     * at a quarter of that it reads again. Only past {@code REFUSE_FACTOR} times the limit (messages that were
+     * already read when reading stopped) is a message refused with {@code rate_limited}.
+     */
+    private volatile boolean readingSuspended;
+    private static final int REFUSE_FACTOR = 8;
 
     public Session(SessionServices services, Outbound outbound) {
         this.services = services;
@@ -112,9 +120,15 @@ public final class Session {
             answerError(JsonCodec.refOf(tree), e.code(), e.getMessage());
             return;
         }
-        if (serial.pending() >= services.config().maxQueuedCommands()) {
+        int waiting = serial.pending();
+        int limit = services.config().maxQueuedCommands();
+        if (waiting >= limit * REFUSE_FACTOR) {
+            // Reading is suspended long before this; only a client whose messages were already in flight gets here.
             answerError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
             return;
+        }
+        if (waiting >= limit) {
+            suspendReading();
         }
         serial.execute(() -> {
             Reply reply = handle(message, size);
@@ -124,7 +138,27 @@ public final class Session {
                 send(Frame.encode(services.codec(),
                         new ServerMessage.ErrorMessage(reply.error().code(), reply.error().message())));
             }
+            if (readingSuspended) {
+                resumeReadingBelow(limit / 4);
+            }
         });
+    }
+
+    // The flag and the transport's state change together (under the lock), so a resume racing a suspend can't
+    // leave reading off with nothing left to turn it on: every suspend is followed by at least one task that
+    // checks (the message being queued).
+    private synchronized void suspendReading() {
+        if (!readingSuspended) {
+            readingSuspended = true;
+            outbound.suspendReading();
+        }
+    }
+
+    private synchronized void resumeReadingBelow(int lowWater) {
+        if (readingSuspended && serial.pending() <= lowWater) {
+            readingSuspended = false;
+            outbound.resumeReading();
+        }
     }
 
     /**
