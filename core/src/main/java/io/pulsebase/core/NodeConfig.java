@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param maxPendingBytes               bytes of live frames a subscription may buffer while it catches up
  *                                      (snapshot or {@code since} replay); beyond it the connection is closed
  *                                      as a slow consumer and resumes from its position
- * @param maxQueuedCommands             client messages a connection may have waiting to be handled
- *                                      ({@code rate_limited} beyond)
+ * @param maxQueuedCommands             client messages a connection may have waiting to be handled before the
+ *                                      transport stops reading its socket (back-pressure, nothing refused)
  * @param catchUpBatch                  log entries read per batch while replaying {@code since}
  * @param maxChangesPerFrame            row changes one {@code db_change} frame carries at most; a larger
  *                                      transaction is sent in consecutive parts of the same position
@@ -38,6 +38,11 @@ public record NodeConfig(
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
                 pruneInterval, channels);
+    }
+
+    public NodeConfig withMaxQueuedCommands(int n) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, n, catchUpBatch, maxChangesPerFrame,
+                retention, pruneInterval, channels);
     }
 
     public NodeConfig withRetention(Retention r) {

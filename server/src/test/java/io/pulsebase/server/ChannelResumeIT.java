@@ -221,4 +221,32 @@ class ChannelResumeIT {
             assertThat(Json.read(bad.body()).path("error").path("code").asText()).isEqualTo("invalid_topic");
         }
     }
+    @Test
+    void aStreamOfATableAndAChannelReplaysBothInOnePositionOrderAndResumes() {
+        String topic = channel();
+        server.sql("CREATE TABLE IF NOT EXISTS resume_mixed (id INTEGER PRIMARY KEY, v INTEGER)");
+        long since = server.write("INSERT INTO resume_mixed (v) VALUES (0)");
+        List<Long> written = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            written.add(i % 2 == 0
+                    ? server.write("INSERT INTO resume_mixed (v) VALUES (" + i + ")")
+                    : Json.position(restPublish(server, "topic", topic, "event", "m", "data", i, "persist", true)));
+        }
+        String query = "topic=resume_mixed&topic=" + enc(topic) + "&since=" + since;
+        List<Long> ids = new ArrayList<>();
+        try (SseTestClient stream = SseTestClient.connect(server.sse(query))) {
+            assertThat(stream.status()).isEqualTo(200);
+            for (int i = 0; i < 3; i++) {
+                ids.add(Long.parseLong(stream.await(e -> e.id() != null).id()));
+            }
+        }
+        try (SseTestClient stream = SseTestClient.resume(server.sse(query), Long.toString(ids.get(2)))) {
+            for (int i = 3; i < 6; i++) {
+                SseTestClient.Event e = stream.await(ev -> ev.id() != null);
+                assertThat(e.event()).isIn("db_change", "event");
+                ids.add(Long.parseLong(e.id()));
+            }
+        }
+        assertThat(ids).as("rows and messages in one position order, each once").isEqualTo(written);
+    }
 }

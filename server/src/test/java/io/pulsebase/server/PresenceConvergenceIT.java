@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.RawWebSocket;
 import io.pulsebase.testkit.client.WsTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Thirty clients join, update, leave, rejoin and disconnect at the same time while observers watch, one subscribed
  * before, one during and one after: every observer's view (its {@code presence_state} plus the join, update and
  * leave frames applied in order) converges to the truth that {@code GET /v1/presence} answers, and no frame ever
- * contradicts the view (a join of a present member, an update or leave of an absent one).
+ * contradicts the view (a join of a present member, an update or leave of an absent one). More than a thousand
+ * members arrive as {@code presence_state} parts.
  */
 class PresenceConvergenceIT {
     private static final int CLIENTS = 30;
@@ -157,5 +159,44 @@ class PresenceConvergenceIT {
             clients.forEach(WsTestClient::close);
             pool.shutdownNow();
         }
+    }
+    @Test
+    void moreThanAThousandMembersArriveAsPresenceStateParts() throws Exception {
+        String topic = "crowd/big";
+        int count = 1001;
+        List<RawWebSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                RawWebSocket s = RawWebSocket.connect(server.port(), "/v1/realtime");
+                sockets.add(s);
+                s.sendText(Json.object("type", "track", "ref", "t", "topic", topic, "state", Map.of("i", i)));
+            }
+            Map<String, JsonNode> truth = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                JsonNode reply = Json.read(sockets.get(i).readUntil(f -> f.opcode() == RawWebSocket.TEXT, Duration.ofSeconds(10)).text());
+                assertThat(reply.path("ok").asBoolean()).as("reply %s", reply).isTrue();
+                truth.put(reply.path("key").asText(), state(i));
+            }
+            try (WsTestClient observer = WsTestClient.connect(server.ws())) {
+                List<JsonNode> frames = ChannelClients.framesUntilReply(observer, "type", "subscribe", "topic", topic);
+                List<JsonNode> parts = frames.subList(0, frames.size() - 1);
+                assertThat(parts).allMatch(f -> isType(f, "presence_state"));
+                assertThat(parts).hasSizeGreaterThanOrEqualTo(2);
+                for (int i = 0; i < parts.size(); i++) {
+                    assertThat(parts.get(i).path("more").asBoolean(false)).as("more on part %d of %d", i, parts.size())
+                            .isEqualTo(i < parts.size() - 1);
+                    assertThat(parts.get(i).path("members").size()).isLessThanOrEqualTo(1000);
+                }
+                assertThat(viewOf(topic, observer).members).isEqualTo(truth);
+            }
+        } finally {
+            for (RawWebSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    private static JsonNode state(int i) {
+        return Json.read(Json.object("i", i));
     }
 }

@@ -58,7 +58,7 @@ final class ChannelEndpoints {
             }
         }
         String before = request.param("before");
-        long beforePosition = before == null || before.isBlank() ? 0 : Positions.parse(before.trim());
+        long beforePosition = before == null || before.isBlank() ? Long.MAX_VALUE : Positions.parse(before.trim());
         return RestResponse.json(200, ChannelResults.history(topic,
                 node.channels().history(topic, beforePosition, limit)));
     }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -73,10 +74,13 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     private void opened(ChannelHandlerContext ctx, WebSocketServerProtocolHandler.HandshakeComplete handshake) {
         PulsebaseChannelInitializer.upgraded(ctx.pipeline());
         credentials = ClientCredentials.read(handshake.requestUri(), handshake.requestHeaders());
-        outbound = new WebSocketOutbound(ctx, services.config().outboundQueueBytes(), services.node().metrics());
+        // With permessage-deflate negotiated, its encoder is in the pipeline by now (added when the 101 was written)
+        // and every message must pass through it; without, messages are written pre-framed.
+        boolean deflate = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
+        outbound = new WebSocketOutbound(ctx, services.config().outboundQueueBytes(), services.node().metrics(), !deflate);
         session = services.node().connect(outbound);
         services.connections().add(outbound);
-        log.info("websocket open session={} remote={}", session.id(), ctx.channel().remoteAddress());
+        log.info("websocket open session={} remote={} deflate={}", session.id(), ctx.channel().remoteAddress(), deflate);
     }
 
     @Override

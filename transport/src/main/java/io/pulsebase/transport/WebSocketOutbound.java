@@ -1,5 +1,6 @@
 package io.pulsebase.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,16 +9,36 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.pulsebase.core.NodeMetrics;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.CloseCode;
+import java.nio.ByteBuffer;
 
 /**
- * A WebSocket connection's outbound side: every frame becomes a text frame over the frame's shared JSON bytes;
- * closing sends a close frame with the {@link CloseCode} (number and short reason) and then drops the TCP
+ * A WebSocket connection's outbound side: every frame becomes one text message over the frame's shared JSON
+ * bytes; closing sends a close frame with the {@link CloseCode} (number and short reason) and then drops the TCP
  * connection once it is written.
+ *
+ * <p>Encode once, write many: on a connection without permessage-deflate, a frame's whole wire message
+ * (header and payload, as Netty's {@code WebSocket13FrameEncoder} writes an unmasked final text frame) is built
+ * once per {@link Frame}, into a direct buffer cached on the frame ({@link Frame#transportCache()}), and every such
+ * connection writes a duplicate of it: no per-connection frame object, encoder pass, allocation or copy, and the
+ * kernel reads the same memory for every socket. The buffer is a JDK direct {@link ByteBuffer} wrapped
+ * unreleasably, so no reference count is shared between event loops and nothing needs releasing: the JDK frees
+ * the memory once the frame is unreachable. Frames over {@link #PREFRAMED_MAX_BYTES}, and every frame on a
+ * connection with permessage-deflate (which must go through the compressing encoder), take the per-connection
+ * {@link TextWebSocketFrame} path.
  */
 public final class WebSocketOutbound extends ChannelOutbound {
+    /** Larger frames are not cached: their direct memory would wait for a garbage collection to be freed. */
+    static final int PREFRAMED_MAX_BYTES = 1 << 20;
 
-    WebSocketOutbound(ChannelHandlerContext ctx, long limit, NodeMetrics metrics) {
+    private final boolean preframed;
+
+    /**
+     * @param preframed whether frames may be written pre-framed, i.e. no extension (permessage-deflate) encodes
+     *                  this connection's messages
+     */
+    WebSocketOutbound(ChannelHandlerContext ctx, long limit, NodeMetrics metrics, boolean preframed) {
         super(ctx, limit, metrics, true);
+        this.preframed = preframed;
     }
 
     @Override
@@ -25,9 +46,54 @@ public final class WebSocketOutbound extends ChannelOutbound {
         return "websocket";
     }
 
+    /** Whether this connection writes pre-framed messages (no permessage-deflate). */
+    boolean preframed() {
+        return preframed;
+    }
+
     @Override
     protected Object encode(Frame frame) {
+        if (preframed && frame.size() <= PREFRAMED_MAX_BYTES) {
+            return wireMessage(frame).duplicate(); // an unreleasable view with its own reader index
+        }
         return new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.json()));
+    }
+
+    /**
+     * The frame as one unmasked, final WebSocket text frame (RFC 6455 §5.2), built on first use and cached on the
+     * frame. Two event loops may build it at once; one copy wins, the other is garbage.
+     */
+    static ByteBuf wireMessage(Frame frame) {
+        if (frame.transportCache() instanceof ByteBuf cached) {
+            return cached;
+        }
+        byte[] json = frame.json();
+        int n = json.length;
+        ByteBuffer wire = ByteBuffer.allocateDirect((n < 126 ? 2 : n <= 0xFFFF ? 4 : 10) + n);
+        wire.put((byte) 0x81); // FIN + opcode 1 (text)
+        if (n < 126) {
+            wire.put((byte) n);
+        } else if (n <= 0xFFFF) {
+            wire.put((byte) 126).putShort((short) n);
+        } else {
+            wire.put((byte) 127).putLong(n);
+        }
+        wire.put(json).flip();
+        ByteBuf message = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(wire));
+        frame.transportCache(message);
+        return message;
+    }
+
+    /** Back-pressure on a client that sends faster than its session handles: TCP stops it, nothing is refused. */
+    @Override
+    public void suspendReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        // Safe from any thread: turning auto-read on schedules a read on the channel's event loop.
+        channel.config().setAutoRead(true);
     }
 
     @Override

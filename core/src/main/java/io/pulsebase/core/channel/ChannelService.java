@@ -166,7 +166,7 @@ public final class ChannelService {
 
     /**
      * Persisted messages of the channel, newest first: {@code limit} (0 = the default) with a position below
-     * {@code before} (0 = from the newest).
+     * {@code before} ({@code Long.MAX_VALUE} = from the newest; 0 = nothing is older).
      */
     public HistoryPage history(String topic, long before, int limit) {
         ChannelNames.require(topic);
@@ -174,7 +174,7 @@ public final class ChannelService {
         if (n < 1 || n > limits.maxHistoryLimit()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "limit must be 1-" + limits.maxHistoryLimit());
         }
-        List<ChannelMessage> found = log.history(topic, before == 0 ? Long.MAX_VALUE : before, n + 1);
+        List<ChannelMessage> found = log.history(topic, before, n + 1);
         boolean more = found.size() > n;
         return new HistoryPage(more ? found.subList(0, n) : found, more);
     }

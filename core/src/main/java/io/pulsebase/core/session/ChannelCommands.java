@@ -59,7 +59,7 @@ final class ChannelCommands {
     }
 
     Reply history(ClientMessage.History h) {
-        long before = h.before() == null ? 0 : Positions.parse(h.before());
+        long before = h.before() == null ? Long.MAX_VALUE : Positions.parse(h.before());
         ChannelService.HistoryPage page = services.channels().history(h.topic(), before, h.limit());
         return Reply.ok(h.ref(), ChannelResults.history(h.topic(), page));
     }

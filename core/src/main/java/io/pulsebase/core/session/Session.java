@@ -48,11 +48,12 @@ public final class Session {
     /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
      * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
-     * at a quarter of that it reads again. Only past {@code REFUSE_FACTOR} times the limit (messages that were
-     * already read when reading stopped) is a message refused with {@code rate_limited}.
+     * at a quarter of that it reads again. What was already read when reading stopped (at most one socket read,
+     * 64 KiB: a few thousand tiny messages) is still queued; only past {@link #REFUSE_AT} — a transport that does
+     * not stop reading — is a message refused with {@code rate_limited}.
      */
     private volatile boolean readingSuspended;
-    private static final int REFUSE_FACTOR = 8;
+    private static final int REFUSE_AT = 16_384;
 
     public Session(SessionServices services, Outbound outbound) {
         this.services = services;
@@ -122,7 +123,7 @@ public final class Session {
         }
         int waiting = serial.pending();
         int limit = services.config().maxQueuedCommands();
-        if (waiting >= limit * REFUSE_FACTOR) {
+        if (waiting >= Math.max(limit, REFUSE_AT)) {
             // Reading is suspended long before this; only a client whose messages were already in flight gets here.
             answerError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
             return;
