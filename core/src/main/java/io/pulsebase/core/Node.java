@@ -56,8 +56,9 @@ public final class Node implements AutoCloseable {
     private final ChannelIndex channelIndex = new ChannelIndex();
     private final ChannelService channels;
     private final Dispatcher dispatcher;
+    // One name for all: numbering virtual threads costs a string per task, and a session runs one per burst.
     private final ExecutorService sessionExecutor = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("pulsebase-session-", 0).factory());
+            Thread.ofVirtual().name("pulsebase-session").factory());
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pulsebase-maintenance").daemon().factory());
     private final SessionServices services;

@@ -54,7 +54,7 @@ final class ServerMessageEncoder {
             case ServerMessage.DbChange c -> {
                 g.writeStringField("topic", c.topic());
                 g.writeStringField("position", Positions.format(c.position()));
-                g.writeStringField("timestamp", ISO.format(Instant.ofEpochMilli(c.timestamp())));
+                g.writeStringField("timestamp", timestamp(c.timestamp()));
                 g.writeArrayFieldStart("changes");
                 for (ServerMessage.Change ch : c.changes()) {
                     g.writeStartObject();
@@ -81,7 +81,7 @@ final class ServerMessageEncoder {
                 g.writeStringField("event", e.event());
                 g.writeFieldName("data");
                 writeValue(g, e.data());
-                g.writeStringField("timestamp", ISO.format(Instant.ofEpochMilli(e.timestamp())));
+                g.writeStringField("timestamp", timestamp(e.timestamp()));
                 if (e.userId() != null) {
                     g.writeStringField("userId", e.userId());
                 }
@@ -123,6 +123,22 @@ final class ServerMessageEncoder {
             }
         }
         g.writeEndObject();
+    }
+
+    /** The last timestamp formatted, shared by every thread: messages of one millisecond share their text. */
+    private record FormattedTimestamp(long millis, String text) {
+    }
+
+    private static volatile FormattedTimestamp lastTimestamp = new FormattedTimestamp(0, ISO.format(Instant.EPOCH));
+
+    /** ISO-8601 UTC text of a time in epoch milliseconds; formatting is the costly part of encoding a small event. */
+    static String timestamp(long millis) {
+        FormattedTimestamp last = lastTimestamp;
+        if (last.millis() != millis) {
+            last = new FormattedTimestamp(millis, ISO.format(Instant.ofEpochMilli(millis)));
+            lastTimestamp = last;
+        }
+        return last.text();
     }
 
     /** Writes a plain value; positions inside results must already be strings. */

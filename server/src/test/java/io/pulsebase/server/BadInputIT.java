@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.RawWebSocket;
 import io.pulsebase.testkit.client.WsTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -240,6 +241,30 @@ class BadInputIT {
             client.sendRaw("{\"type\": \"ping\"}");
             assertThat(client.poll(Duration.ofMillis(300))).as("a successful message without ref is not answered").isNull();
             assertStillWorks(client);
+        }
+    }
+
+    @Test
+    void aTextFrameThatIsNotUtf8IsInvalidJsonAndTheConnectionSurvives() throws Exception {
+        try (RawWebSocket raw =
+                RawWebSocket.connect(server.port(), "/v1/realtime")) {
+            byte[] head = "{\"type\":\"ping\",\"ref\":\"".getBytes(StandardCharsets.US_ASCII);
+            byte[] bad = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF};
+            byte[] tail = "\"}".getBytes(StandardCharsets.US_ASCII);
+            byte[] frame = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(bad, 0, frame, head.length, bad.length);
+            System.arraycopy(tail, 0, frame, head.length + bad.length, tail.length);
+            raw.sendFrame(RawWebSocket.TEXT, true, frame);
+            JsonNode error = Json.read(raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT,
+                    Duration.ofSeconds(5)).text());
+            assertThat(error.path("type").asText()).isEqualTo("error");
+            assertThat(error.path("code").asText()).isEqualTo("invalid_json");
+            raw.sendText("{\"type\":\"ping\",\"ref\":\"after\"}");
+            JsonNode pong = Json.read(raw.readUntil(f -> f.opcode() == RawWebSocket.TEXT,
+                    Duration.ofSeconds(5)).text());
+            assertThat(pong.path("ref").asText()).isEqualTo("after");
+            assertThat(pong.path("ok").asBoolean()).isTrue();
         }
     }
 

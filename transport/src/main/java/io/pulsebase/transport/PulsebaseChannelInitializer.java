@@ -78,7 +78,9 @@ final class PulsebaseChannelInitializer extends ChannelInitializer<SocketChannel
                         .maxFramePayloadLength(config.maxFrameBytes())
                         .allowExtensions(config.permessageDeflate())
                         .closeOnProtocolViolation(true)
-                        .withUTF8Validator(true)
+                        // No separate pass over every inbound byte: the JSON parser rejects invalid UTF-8
+                        // itself, as invalid_json, and the connection stays open.
+                        .withUTF8Validator(false)
                         .build())
                 .build();
     }

@@ -19,6 +19,15 @@ public interface Broker extends AutoCloseable {
     /** Publishes a message to every subscribed listener (on every node). */
     void publish(BrokerMessage message);
 
+    /**
+     * Whether {@link #publish} runs the listeners in process without waiting for I/O (it may still wait briefly
+     * for another publisher's delivery to finish): callers may then publish from a network thread. A broker
+     * between nodes answers {@code false}.
+     */
+    default boolean deliversInProcess() {
+        return false;
+    }
+
     /** Subscribes a listener; close the handle to unsubscribe. */
     AutoCloseable subscribe(BrokerListener listener);
 

@@ -29,6 +29,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
+    public boolean deliversInProcess() {
+        return true;
+    }
+
+    @Override
     public AutoCloseable subscribe(BrokerListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);

@@ -69,6 +69,11 @@ public final class ChannelService {
         return limits;
     }
 
+    /** Whether an unpersisted publish completes without waiting for I/O (the broker delivers in process). */
+    public boolean publishesInline() {
+        return broker.deliversInProcess();
+    }
+
     /**
      * Reloads the ids of persisted messages within the dedup window from the log, so a publisher that retries
      * across a restart is still recognised. Called once at start.

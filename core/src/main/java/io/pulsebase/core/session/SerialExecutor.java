@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: a session's commands must be handled
- * in the order the client sent them, but no thread is dedicated to an idle session.
+ * in the order the client sent them, but no thread is dedicated to an idle session. A task that never blocks may
+ * run on the submitting thread when nothing is queued or running ({@link #executeInline}), which saves the
+ * hand-off to another thread; order is kept either way.
  */
 final class SerialExecutor {
     private final Executor executor;
@@ -26,6 +28,26 @@ final class SerialExecutor {
         tasks.add(task);
         if (pending.getAndIncrement() == 0) {
             executor.execute(this::drain);
+        }
+    }
+
+    /**
+     * Runs a task that never blocks on the caller's thread when nothing is queued or running, else queues it. Tasks
+     * submitted while it runs wait for it, then drain on the executor.
+     */
+    void executeInline(Runnable task) {
+        if (!pending.compareAndSet(0, 1)) {
+            execute(task);
+            return;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+        } finally {
+            if (pending.decrementAndGet() > 0) {
+                executor.execute(this::drain);
+            }
         }
     }
 

@@ -131,7 +131,7 @@ public final class Session {
         if (waiting >= limit) {
             suspendReading();
         }
-        serial.execute(() -> {
+        Runnable task = () -> {
             Reply reply = handle(message, size);
             if (message.ref() != null) {
                 send(Frame.encode(services.codec(), reply));
@@ -142,7 +142,22 @@ public final class Session {
             if (readingSuspended) {
                 resumeReadingBelow(limit / 4);
             }
-        });
+        };
+        if (neverBlocks(message)) {
+            serial.executeInline(task);
+        } else {
+            serial.execute(task);
+        }
+    }
+
+    /**
+     * Messages handled without waiting for I/O — a ping, an unpersisted publish when the broker delivers in
+     * process — run on the receiving thread when the connection has nothing else queued: no hand-off to a session
+     * thread, which is most of the cost of a small broadcast.
+     */
+    private boolean neverBlocks(ClientMessage message) {
+        return message instanceof ClientMessage.Ping
+                || message instanceof ClientMessage.Publish p && !p.persist() && services.channels().publishesInline();
     }
 
     // The flag and the transport's state change together (under the lock), so a resume racing a suspend can't
