@@ -8,13 +8,12 @@ import io.pulsebase.core.NodeMetrics;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.session.Outbound;
 import io.pulsebase.protocol.CloseCode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@link CloseCode#SLOW_CONSUMER}; what was queued is dropped, since the client resumes from its last
  * position. A single frame larger than the bound is accepted into an empty queue.
  */
-public abstract sealed class ChannelOutbound implements Outbound permits WebSocketOutbound, SseOutbound {
+public abstract sealed class ChannelOutbound implements Outbound, Runnable permits WebSocketOutbound, SseOutbound {
     private static final Logger log = LoggerFactory.getLogger(ChannelOutbound.class);
     /** How long a closing connection may take to flush its goodbye before it is cut. */
     static final long CLOSE_TIMEOUT_MILLIS = 3000;
@@ -46,17 +45,34 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
     private final long limit;
     private final NodeMetrics metrics;
     private final Queue<Frame> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    // Atomic fields through VarHandles rather than Atomic* objects: this class exists once per connection, and
+    // idle connections are counted in kilobytes.
+    private static final VarHandle QUEUED_BYTES;
+    private static final VarHandle DRAIN_PENDING;
+    private static final VarHandle CLOSING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            QUEUED_BYTES = lookup.findVarHandle(ChannelOutbound.class, "queuedBytes", long.class);
+            DRAIN_PENDING = lookup.findVarHandle(ChannelOutbound.class, "drainPending", boolean.class);
+            CLOSING = lookup.findVarHandle(ChannelOutbound.class, "closing", CloseCode.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile long queuedBytes;
     /** True while a drain task is scheduled or the drain is parked (unwritable, or the stream not started). */
-    private final AtomicBoolean drainPending = new AtomicBoolean();
-    private final AtomicReference<CloseCode> closing = new AtomicReference<>();
-    private final Runnable drainTask = this::drain;
+    private volatile boolean drainPending;
+    private volatile CloseCode closing;
     private volatile boolean started;
     private volatile boolean terminated;
     private volatile int closeStatus;
     private volatile boolean closedByClient;
     // Event loop only.
     private boolean goodbyeWritten;
+    private long lastWriteNanos = System.nanoTime();
     private ScheduledFuture<?> forceClose;
 
     ChannelOutbound(ChannelHandlerContext ctx, long limit, NodeMetrics metrics, boolean started) {
@@ -77,20 +93,20 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
 
     @Override
     public final boolean send(Frame frame) {
-        if (terminated || closing.get() != null) {
+        if (terminated || closing != null) {
             return false;
         }
         int size = frame.size();
-        long after = queuedBytes.addAndGet(size);
+        long after = (long) QUEUED_BYTES.getAndAdd(this, (long) size) + size;
         if (after > limit && after != size) {
-            queuedBytes.addAndGet(-size);
+            QUEUED_BYTES.getAndAdd(this, (long) -size);
             requestClose(CloseCode.SLOW_CONSUMER, "outbound queue over " + limit + " bytes");
             return false;
         }
         queue.offer(frame);
         queued(after);
-        if (drainPending.compareAndSet(false, true)) {
-            channel.eventLoop().execute(drainTask);
+        if (DRAIN_PENDING.compareAndSet(this, false, true)) {
+            channel.eventLoop().execute(this); // run() is the drain
         }
         return true;
     }
@@ -102,9 +118,23 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
 
     @Override
     public final long queuedBytes() {
-        long pending = queuedBytes.get();
+        long pending = queuedBytes;
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return buffer == null ? pending : pending + buffer.totalPendingWriteBytes();
+    }
+
+    /**
+     * Event loop: the drain task (this object, so scheduling it allocates nothing). Writes what is queued while the
+     * channel is writable.
+     */
+    @Override
+    public final void run() {
+        drain();
+    }
+
+    /** Event loop: when frames were last written (for heartbeats on quiet connections). */
+    final long lastWriteNanos() {
+        return lastWriteNanos;
     }
 
     /** Whether nothing waits in this queue (Netty may still be flushing). */
@@ -119,7 +149,7 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
 
     /** True when this call started the close (later ones do nothing). */
     private boolean requestClose(CloseCode code, String detail) {
-        if (!closing.compareAndSet(null, code)) {
+        if (!CLOSING.compareAndSet(this, (CloseCode) null, code)) {
             return false;
         }
         if (code == CloseCode.SLOW_CONSUMER) {
@@ -144,12 +174,12 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
 
     /** The close code this side asked for, or {@code null} while open or when the client closed first. */
     final CloseCode closeCode() {
-        return closing.get();
+        return closing;
     }
 
     /** The close status for logs: the one sent, or the one the client sent when it closed first. */
     final int closeStatus() {
-        return closeStatus != 0 ? closeStatus : closing.get() != null ? closing.get().code() : 0;
+        return closeStatus != 0 ? closeStatus : closing != null ? closing.code() : 0;
     }
 
     final boolean closedByClient() {
@@ -220,7 +250,7 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
 
     private void discard() {
         queue.clear();
-        queuedBytes.set(0);
+        queuedBytes = 0;
     }
 
     private void drain() {
@@ -233,26 +263,27 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
             if (started) {
                 Frame frame;
                 while (channel.isWritable() && (frame = queue.poll()) != null) {
-                    queuedBytes.addAndGet(-frame.size());
+                    QUEUED_BYTES.getAndAdd(this, (long) -frame.size());
                     ctx.write(encode(frame), ctx.voidPromise());
                     wrote = true;
                 }
             }
             if (wrote) {
                 ctx.flush();
+                lastWriteNanos = System.nanoTime();
             }
-            if (closing.get() != null && (queue.isEmpty() || !started)) {
+            if (closing != null && (queue.isEmpty() || !started)) {
                 // The goodbye may exceed the water mark: it is small and the channel closes after it anyway.
                 goodbye();
                 return;
             }
             if (!started || !channel.isWritable()) {
                 // Parked: start() or resume() continues; drainPending stays set so producers don't schedule.
-                drainPending.set(true);
+                drainPending = true;
                 return;
             }
-            drainPending.set(false);
-            if (queue.isEmpty() || !drainPending.compareAndSet(false, true)) {
+            drainPending = false;
+            if (queue.isEmpty() || !DRAIN_PENDING.compareAndSet(this, false, true)) {
                 return;
             }
         }
@@ -261,7 +292,7 @@ public abstract sealed class ChannelOutbound implements Outbound permits WebSock
     private void goodbye() {
         if (!goodbyeWritten) {
             goodbyeWritten = true;
-            writeGoodbye(closing.get());
+            writeGoodbye(closing);
         }
     }
 }

@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.session.Session;
@@ -23,6 +21,8 @@ import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ServerMessage;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +31,23 @@ import org.slf4j.LoggerFactory;
  * complete text message (continuation frames already joined), answers binary messages with a
  * {@code bad_request} error, runs the heartbeat, and reports the connection's end to the session.
  *
- * <p>Heartbeat: an {@link IdleStateEvent} {@code WRITER_IDLE} (nothing written for one interval) sends the
- * {@code heartbeat} message and a ping, which browsers answer by themselves; {@code READER_IDLE} (no byte from the
- * client for two intervals, pongs included) closes with {@link CloseCode#HEARTBEAT_TIMEOUT}.
+ * <p>Heartbeat: one task per connection on its event loop, rescheduled for the next deadline. Nothing written for
+ * one interval → the {@code heartbeat} message and a ping, which browsers answer by themselves; nothing read from
+ * the client for two intervals (pongs included) → close with {@link CloseCode#HEARTBEAT_TIMEOUT}.
  */
-final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
+final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(WebSocketFrameHandler.class);
+    private static final long MIN_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final TransportServices services;
     private WebSocketOutbound outbound;
     private Session session;
+    // Event loop only: the heartbeat's state.
+    private ChannelHandlerContext ctx;
+    private long intervalNanos;
+    private long lastReadNanos;
+    private long lastBeatNanos;
+    private Future<?> heartbeat;
     @SuppressWarnings("unused") // verified once security lands
     private ClientCredentials credentials = ClientCredentials.NONE;
 
@@ -52,18 +59,6 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
             opened(ctx, handshake);
-        } else if (evt instanceof IdleStateEvent idle && outbound != null) {
-            if (outbound.closeCode() != null) {
-                return; // already closing; the close has its own timeout
-            }
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                if (outbound.idle()) {
-                    outbound.send(services.heartbeat());
-                }
-                ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                outbound.close(CloseCode.HEARTBEAT_TIMEOUT, "nothing received for two heartbeat intervals");
-            }
         } else if (evt == WebSocketServerProtocolHandler.ServerHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             log.debug("websocket upgrade timed out remote={}", ctx.channel().remoteAddress());
         } else {
@@ -81,6 +76,38 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
         session = services.node().connect(outbound);
         services.connections().add(outbound);
         log.info("websocket open session={} remote={} deflate={}", session.id(), ctx.channel().remoteAddress(), deflate);
+        this.ctx = ctx;
+        intervalNanos = services.config().heartbeatInterval().toNanos();
+        lastReadNanos = System.nanoTime();
+        lastBeatNanos = lastReadNanos;
+        heartbeat = ctx.executor().schedule(this, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The heartbeat, on the event loop: acts on whichever deadline passed, then schedules itself for the next one.
+     * Stops once the connection is closing or gone.
+     */
+    @Override
+    public void run() {
+        if (!ctx.channel().isActive() || outbound.closeCode() != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastReadNanos >= 2 * intervalNanos) {
+            outbound.close(CloseCode.HEARTBEAT_TIMEOUT, "nothing received for two heartbeat intervals");
+            return;
+        }
+        long lastWrite = Math.max(outbound.lastWriteNanos(), lastBeatNanos);
+        if (now - lastWrite >= intervalNanos) {
+            if (outbound.idle()) {
+                outbound.send(services.heartbeat());
+            }
+            ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+            lastBeatNanos = now;
+            lastWrite = now;
+        }
+        long next = Math.min(lastWrite + intervalNanos, lastReadNanos + 2 * intervalNanos) - now;
+        heartbeat = ctx.executor().schedule(this, Math.max(next, MIN_DELAY_NANOS), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -89,13 +116,14 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
             if (session == null) {
                 return;
             }
+            lastReadNanos = System.nanoTime();
             switch (msg) {
                 case TextWebSocketFrame text -> session.receive(ByteBufUtil.getBytes(text.content()));
                 case BinaryWebSocketFrame ignored -> outbound.send(Frame.encode(services.node().codec(),
                         new ServerMessage.ErrorMessage(ErrorCode.BAD_REQUEST, "binary frames are not supported")));
                 case CloseWebSocketFrame close -> peerClosed(ctx, close);
                 default -> {
-                    // Pings are answered by Netty; pongs only prove life, which the idle handler already saw.
+                    // Pings are answered by Netty; pongs only prove life, noted above.
                 }
             }
         } finally {
@@ -125,6 +153,9 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (heartbeat != null) {
+            heartbeat.cancel(false); // releases this connection's objects now, not at the next deadline
+        }
         if (outbound != null) {
             outbound.terminated();
             services.connections().remove(outbound);

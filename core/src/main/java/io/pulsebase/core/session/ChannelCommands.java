@@ -48,13 +48,13 @@ final class ChannelCommands {
             requireRoomForTopic(session, services);
         }
         services.channels().track(t.topic(), session.presenceKey(), t.state());
-        session.tracked().add(t.topic());
+        session.addTracked(t.topic());
         return Reply.ok(t.ref(), Map.of("topic", t.topic(), "key", session.presenceKey()));
     }
 
     Reply untrack(ClientMessage.Untrack u) {
         ChannelNames.require(u.topic());
-        boolean left = session.tracked().remove(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
+        boolean left = session.removeTracked(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
         return Reply.ok(u.ref(), Map.of("topic", u.topic(), "left", left));
     }
 
@@ -69,7 +69,7 @@ final class ChannelCommands {
         for (String topic : session.tracked()) {
             services.channels().untrack(topic, session.presenceKey());
         }
-        session.tracked().clear();
+        session.clearTracked();
     }
 
     /** Refuses a new topic when the connection already holds as many as allowed. */

@@ -1,8 +1,9 @@
 package io.pulsebase.core.session;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: a session's commands must be handled
@@ -13,7 +14,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SerialExecutor {
     private final Executor executor;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Tasks submitted and not finished; a VarHandle field, not an AtomicInteger: one of these per connection. */
+    private volatile int pending;
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(SerialExecutor.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     SerialExecutor(Executor executor) {
         this.executor = executor;
@@ -21,12 +32,12 @@ final class SerialExecutor {
 
     /** Number of tasks submitted and not yet finished. */
     int pending() {
-        return pending.get();
+        return pending;
     }
 
     void execute(Runnable task) {
         tasks.add(task);
-        if (pending.getAndIncrement() == 0) {
+        if ((int) PENDING.getAndAdd(this, 1) == 0) {
             executor.execute(this::drain);
         }
     }
@@ -36,7 +47,7 @@ final class SerialExecutor {
      * submitted while it runs wait for it, then drain on the executor.
      */
     void executeInline(Runnable task) {
-        if (!pending.compareAndSet(0, 1)) {
+        if (!PENDING.compareAndSet(this, 0, 1)) {
             execute(task);
             return;
         }
@@ -45,7 +56,7 @@ final class SerialExecutor {
         } catch (RuntimeException e) {
             Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
         } finally {
-            if (pending.decrementAndGet() > 0) {
+            if ((int) PENDING.getAndAdd(this, -1) - 1 > 0) {
                 executor.execute(this::drain);
             }
         }
@@ -60,6 +71,6 @@ final class SerialExecutor {
                 // Tasks handle their own failures; this only keeps the queue alive if one does not.
                 Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
             }
-        } while (pending.decrementAndGet() > 0);
+        } while ((int) PENDING.getAndAdd(this, -1) - 1 > 0);
     }
 }

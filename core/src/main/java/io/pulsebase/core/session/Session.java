@@ -9,12 +9,13 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -41,9 +42,11 @@ public final class Session {
     private final Outbound outbound;
     private final SerialExecutor serial;
     private final SessionCommands commands;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    /** Channels this connection is present in; touched only on the session's serial executor. */
-    private final Set<String> tracked = new HashSet<>();
+    // Both touched only by the session's serial executor (one task at a time, with happens-before between tasks), so
+    // plain collections: most connections hold one topic, and these are per-connection memory.
+    private final Map<String, Subscription> subscriptions = new HashMap<>(2);
+    /** Channels this connection is present in; created on the first track. */
+    private Set<String> tracked;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
@@ -77,20 +80,36 @@ public final class Session {
         return subscriptions;
     }
 
-    /** Channels this connection is present in (session thread only). */
+    /** Channels this connection is present in (session thread only); read-only. */
     Set<String> tracked() {
-        return tracked;
+        return tracked == null ? Set.of() : Collections.unmodifiableSet(tracked);
+    }
+
+    void addTracked(String topic) {
+        if (tracked == null) {
+            tracked = new HashSet<>(2);
+        }
+        tracked.add(topic);
+    }
+
+    /** Forgets a tracked channel; true when it was tracked. */
+    boolean removeTracked(String topic) {
+        return tracked != null && tracked.remove(topic);
+    }
+
+    void clearTracked() {
+        tracked = null;
     }
 
     /** Whether the connection holds the topic: subscribed to it, or present in it. */
     boolean holdsTopic(String topic) {
-        return subscriptions.containsKey(topic) || tracked.contains(topic);
+        return subscriptions.containsKey(topic) || tracked != null && tracked.contains(topic);
     }
 
     /** Topics held: subscriptions plus channels tracked without a subscription (session thread only). */
     int topicCount() {
         int count = subscriptions.size();
-        for (String topic : tracked) {
+        for (String topic : tracked()) {
             if (!subscriptions.containsKey(topic)) {
                 count++;
             }
@@ -210,7 +229,7 @@ public final class Session {
     public void closed() {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
-                for (String topic : subscriptions.keySet()) {
+                for (String topic : List.copyOf(subscriptions.keySet())) {
                     commands.remove(topic);
                 }
                 commands.leaveAll();
