@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A writer commits continuously while the server is killed with SIGKILL and restarted. A client that
- * resumes from its last position receives every committed change exactly once and in order, and every write
- * the server acknowledged is in the table.
+ * Writers commit continuously (concurrently, so in group commits) while the server is killed with SIGKILL and
+ * restarted. A client that resumes from its last position receives every committed change exactly once and in
+ * order, and every write the server acknowledged is in the table.
  */
 class CrashRecoveryIT {
+    private static final int WRITERS = 4;
 
     @TempDir
     Path dir;
@@ -44,20 +45,24 @@ class CrashRecoveryIT {
 
             Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicBoolean writing = new AtomicBoolean(true);
-            Thread writer = Thread.ofPlatform().name("crash-writer").start(() -> {
-                long n = 0;
-                while (writing.get()) {
-                    n++;
-                    try {
-                        HttpResponse<String> r = post(server.http("/v1/tables/events/rows"), Json.object("n", n));
-                        if (r.statusCode() == 201) {
-                            acknowledged.add(Json.read(r.body()).path("row").path("id").asLong());
+            // Several concurrent writers, so the kill lands among group commits (several requests per COMMIT).
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                writers.add(Thread.ofPlatform().name("crash-writer-" + w).start(() -> {
+                    long n = 0;
+                    while (writing.get()) {
+                        n++;
+                        try {
+                            HttpResponse<String> r = post(server.http("/v1/tables/events/rows"), Json.object("n", n));
+                            if (r.statusCode() == 201) {
+                                acknowledged.add(Json.read(r.body()).path("row").path("id").asLong());
+                            }
+                        } catch (Exception e) {
+                            sleep(20); // server down: keep trying until it is back
                         }
-                    } catch (Exception e) {
-                        sleep(20); // server down: keep trying until it is back
                     }
-                }
-            });
+                }));
+            }
 
             collectFor(client, received, lastPosition, Duration.ofMillis(1500));
             server.kill();
@@ -69,7 +74,9 @@ class CrashRecoveryIT {
             server.start();
             sleep(1000);
             writing.set(false);
-            writer.join(10_000);
+            for (Thread writer : writers) {
+                writer.join(10_000);
+            }
 
             WsTestClient resumed = WsTestClient.connect(server.ws());
             // Replayed changes arrive before the subscribe reply: collect everything, do not wait for the reply.

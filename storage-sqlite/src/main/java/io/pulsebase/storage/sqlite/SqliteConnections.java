@@ -24,6 +24,11 @@ import org.sqlite.SQLiteConfig;
  * The connections to one database file: a single writer guarded by a lock (SQLite has one writer at a time,
  * and queueing our own writers in Java keeps them off SQLite's busy-wait), and a small pool of read-only
  * readers, which WAL lets run concurrently with the writer and with each other.
+ *
+ * <p>Pulsebase's own write transactions (REST, SQL, {@link SqliteDatabase#transaction}) go through
+ * {@link #commit} ({@link GroupCommit}): concurrent ones share one {@code COMMIT}. Occasional internal writes
+ * (retention, trigger installation, the marker bump) take the lock directly with {@link #write} /
+ * {@link #withWriter}, between batches.
  */
 final class SqliteConnections implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SqliteConnections.class);
@@ -41,6 +46,7 @@ final class SqliteConnections implements AutoCloseable {
     /** Prepared statements per connection; a connection is used by one thread at a time. */
     private final Map<Connection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private final Map<Connection, PreparedStatement> oneOff = new ConcurrentHashMap<>();
+    private final GroupCommit groupCommit = new GroupCommit(this);
     private volatile boolean closed;
 
     SqliteConnections(Path file, SqliteOptions options) throws SQLException {
@@ -76,6 +82,9 @@ final class SqliteConnections implements AutoCloseable {
         // Without recursive triggers, rows that INSERT OR REPLACE deletes on a conflict fire no DELETE trigger
         // and their removal would never be captured.
         config.enableRecursiveTriggers(true);
+        // Otherwise sqlite-jdbc matches every statement against a regex and, after each INSERT, prepares and runs
+        // "SELECT last_insert_rowid()" for getGeneratedKeys(), which nothing here calls (RETURNING does the job).
+        config.setGetGeneratedKeys(false);
         Connection connection = config.createConnection(url);
         if (readOnly) {
             try (Statement statement = connection.createStatement()) {
@@ -103,6 +112,16 @@ final class SqliteConnections implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code work} as one write transaction of its own as far as its outcome goes, committed with whatever
+     * other transactions are waiting (see {@link GroupCommit}); answers after the commit. {@code alone}: work that
+     * must not share its transaction (schema changes).
+     */
+    <T> T commit(SqlWork<T> work, boolean alone) throws SQLException {
+        ensureOpen();
+        return groupCommit.submit(work, alone);
     }
 
     /** Runs {@code work} on the writer outside any transaction (each statement commits on its own). */
@@ -225,7 +244,7 @@ final class SqliteConnections implements AutoCloseable {
         }
     }
 
-    private void rollbackQuietly(Connection connection) {
+    void rollbackQuietly(Connection connection) {
         try {
             run(connection, "ROLLBACK");
         } catch (SQLException e) {
@@ -254,6 +273,8 @@ final class SqliteConnections implements AutoCloseable {
     /** Checkpoints the WAL into the database file and closes every connection. Idempotent. */
     @Override
     public void close() {
+        // First run what is queued: those writes still commit.
+        groupCommit.close();
         writeLock.lock();
         try {
             if (closed) {

@@ -23,10 +23,12 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
- * The {@link Database} on one SQLite file. Writes run on the single writer connection, each in its own
- * {@code BEGIN IMMEDIATE} transaction that bumps the transaction marker in {@code _pb_txctx} at its start and
- * its end, so the capture triggers give all rows of the transaction (and only those) one marker; a statement
- * that changes the schema gets its capture triggers installed before the same transaction commits, so not one
+ * The {@link Database} on one SQLite file. Writes run on the single writer connection through {@code GroupCommit}:
+ * each is one transaction as far as the log goes — it bumps the transaction marker in {@code _pb_txctx} at its
+ * start and its end, so the capture triggers give all its rows (and only those) one marker, one log entry and one
+ * position — while concurrent writes share one {@code COMMIT}, each in its own savepoint (a failing write fails
+ * alone). Every write is answered only after its commit. A statement that changes the schema runs in a
+ * transaction of its own and gets its capture triggers installed before that transaction commits, so not one
  * row of a new table escapes capture. Reads (snapshots, CRUD gets, read-only SQL) run on pooled read-only
  * connections, each in one read transaction that also reads the log head: WAL gives them a consistent
  * snapshot at exactly that position.
@@ -50,6 +52,12 @@ public final class SqliteDatabase implements Database {
             "index_list", "index_info", "index_xinfo", "foreign_key_list", "foreign_key_check", "integrity_check",
             "quick_check");
     private static final Set<String> PRAGMAS_SETTABLE = Set.of("user_version", "application_id");
+    /**
+     * Statements that may share a transaction with other requests, each in its own savepoint. Everything else
+     * (schema changes, settable PRAGMAs, VACUUM ...) runs in a transaction of its own: a schema change makes
+     * every other request's statements re-prepare, and some statements refuse to run inside a savepoint.
+     */
+    private static final Set<String> GROUPABLE_KEYWORDS = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE", "WITH");
 
     /** The value of a {@link #transaction} and the log position its commit reached. */
     public record Committed<T>(T value, long position) {
@@ -113,7 +121,8 @@ public final class SqliteDatabase implements Database {
                     // WITH ... INSERT / UPDATE / DELETE: a write after all; run it on the writer.
                 }
             }
-            Written<SqlResult> written = writeTx(c -> run(c, sql, args, 0, true), statement.keyword().equals("ALTER"));
+            Written<SqlResult> written = writeTx(c -> run(c, sql, args, 0, true), statement.keyword().equals("ALTER"),
+                    statement.pragma() != null || !GROUPABLE_KEYWORDS.contains(statement.keyword()));
             SqlResult result = written.value();
             return new SqlResult(result.columns(), result.rows(), result.changes(), written.position());
         } catch (SQLException e) {
@@ -164,23 +173,34 @@ public final class SqliteDatabase implements Database {
 
     /**
      * Runs {@code work} in one write transaction on the writer connection and answers its value with the
-     * position of the commit. Everything the work writes is captured as one log entry; if it creates or
-     * changes tables, their capture triggers are installed before commit. The work must not commit or roll
-     * back; throwing rolls everything back. This is the hook for multi-statement server functions. (An
+     * position of the commit. Everything the work writes is captured as one log entry, whose position is
+     * answered; if it creates or changes tables, their capture triggers are installed before commit. The work
+     * must not commit or roll back; throwing rolls back everything it wrote, and only that. This is the hook for
+     * multi-statement server functions.
+     *
+     * <p>Threads and ordering: callable from any thread, blocking until the commit. The work runs on the writer
+     * connection, on whichever caller's thread leads the batch, possibly in one {@code COMMIT} with other writes
+     * (inside a savepoint of its own, see {@code GroupCommit}); calls queued earlier have lower positions. The
+     * work may run again if SQLite rolls the whole shared transaction back, so it must have no effect outside
+     * the connection. (An
      * {@code ALTER TABLE} that drops or renames a column fails here, because the capture triggers name the
      * column; {@link #execute} handles it.)
      */
     public <T> Committed<T> transaction(SqlWork<T> work) {
         try {
-            Written<T> written = writeTx(work, false);
+            Written<T> written = writeTx(work, false, false);
             return new Committed<>(written.value(), written.position());
         } catch (SQLException e) {
             throw SqliteErrors.translate(e, true, "transaction");
         }
     }
 
-    private <T> Written<T> writeTx(SqlWork<T> work, boolean alter) throws SQLException {
-        Written<T> written = connections.write(c -> {
+    /**
+     * One Pulsebase write transaction: {@code work} between two marker bumps, its triggers brought up to date,
+     * the log head after it as its position. {@code alone}: never share the commit with other writes.
+     */
+    private <T> Written<T> writeTx(SqlWork<T> work, boolean alter, boolean alone) throws SQLException {
+        Written<T> written = connections.commit(c -> {
             long headBefore = LogRow.head(c, connections);
             bump(c);
             long schemaBefore = catalog.schemaVersion(c);
@@ -194,7 +214,7 @@ public final class SqliteDatabase implements Database {
             long headAfter = LogRow.head(c, connections);
             bump(c);
             return new Written<>(value, headAfter, headAfter != headBefore);
-        });
+        }, alter || alone);
         if (written.logged()) {
             afterLoggedCommit.run();
         }
@@ -349,7 +369,7 @@ public final class SqliteDatabase implements Database {
 
     private WriteResult write(String doing, SqlWork<Map<String, Object>> work) {
         try {
-            Written<Map<String, Object>> written = writeTx(work, false);
+            Written<Map<String, Object>> written = writeTx(work, false, false);
             return new WriteResult(written.value(), written.position());
         } catch (SQLException e) {
             throw SqliteErrors.translate(e, false, doing);
