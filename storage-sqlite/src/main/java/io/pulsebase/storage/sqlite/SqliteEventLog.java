@@ -101,8 +101,10 @@ public final class SqliteEventLog implements EventLog {
     @Override
     public ChannelMessage append(String topic, String event, Object data, String id) {
         String payload = MessageRows.payload(event, data, id);
-        long ts = System.currentTimeMillis();
-        SqliteDatabase.Committed<Void> committed = database.transaction(c -> {
+        SqliteDatabase.Committed<Long> committed = database.transaction(c -> {
+            // The time is taken inside the write (which holds the writer), so commit times grow with positions,
+            // as messagesWithIdSince relies on; the work may run again after a failed group commit.
+            long ts = System.currentTimeMillis();
             PreparedStatement ps = connections.prepared(c,
                     "INSERT INTO _pb_log(tx, tbl, op, new, old, ts) VALUES ((SELECT tx FROM _pb_txctx), ?, '"
                             + MessageRows.OP + "', ?, NULL, ?)");
@@ -110,9 +112,9 @@ public final class SqliteEventLog implements EventLog {
             ps.setString(2, payload);
             ps.setLong(3, ts);
             ps.executeUpdate();
-            return null;
+            return ts;
         });
-        return new ChannelMessage(committed.position(), ts, topic, event, data, id);
+        return new ChannelMessage(committed.position(), committed.value(), topic, event, data, id);
     }
 
     @Override
