@@ -1,0 +1,7 @@
+package io.pulsebase.client;
+
+/** A message published on a channel. */
+@FunctionalInterface
+public interface ChannelEventListener {
+    void onEvent(ChannelEvent event);
+}

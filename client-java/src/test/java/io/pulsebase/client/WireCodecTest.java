@@ -1,0 +1,99 @@
+package io.pulsebase.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pulsebase.protocol.ClientMessage;
+import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.Operation;
+import io.pulsebase.protocol.ProtocolException;
+import io.pulsebase.protocol.ServerMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The client codec is the mirror of the protocol module's: every message survives the round trip. */
+class WireCodecTest {
+    private final WireCodec client = new WireCodec();
+    private final JsonCodec server = new JsonCodec();
+
+    private ClientMessage roundTrip(ClientMessage m) {
+        return server.decodeClient(client.encode(m));
+    }
+
+    private ServerMessage roundTrip(ServerMessage m) {
+        return client.decode(new String(server.encode(m), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void clientMessagesDecodeOnTheServerAsSent() {
+        List<ClientMessage> messages = List.of(
+                new ClientMessage.Subscribe("1", "todos", Set.of(Operation.INSERT, Operation.DELETE), "done = 0",
+                        true, null),
+                new ClientMessage.Subscribe("2", "todos", Set.of(), null, false, "18446744073709551"),
+                new ClientMessage.Subscribe("3", "chat/lobby", Set.of(), null, false, "12", Set.of("message", "typing")),
+                new ClientMessage.Unsubscribe("4", "todos"),
+                new ClientMessage.Publish("5", "chat/lobby", "message", Map.of("text", "hi", "n", 3L), true, "m-1"),
+                new ClientMessage.Publish(null, "chat/lobby", "typing", null, false, null),
+                new ClientMessage.Track("6", "chat/lobby", Map.of("name", "Ada")),
+                new ClientMessage.Untrack("7", "chat/lobby"),
+                new ClientMessage.History("8", "chat/lobby", 20, "1201"),
+                new ClientMessage.History("9", "chat/lobby", 0, null),
+                new ClientMessage.Auth("10", "jwt"),
+                new ClientMessage.Ping("11"));
+        for (ClientMessage m : messages) {
+            assertThat(roundTrip(m)).as(m.toString()).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void serverMessagesDecodeAsTheServerEncodedThem() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 7L);
+        row.put("title", "x");
+        row.put("price", 2.5);
+        row.put("note", null);
+        List<ServerMessage> messages = List.of(
+                ServerMessage.Reply.ok("1", Map.of("topic", "todos", "position", "42")),
+                ServerMessage.Reply.error("2", ErrorCode.POSITION_EXPIRED, "too old"),
+                new ServerMessage.Snapshot("todos", List.of(row), 42, true),
+                new ServerMessage.Snapshot("todos", List.of(), 42, false),
+                new ServerMessage.DbChange("todos", 43, List.of(new ServerMessage.Change(Operation.INSERT, row, null),
+                        new ServerMessage.Change(Operation.DELETE, null, row)), 1_700_000_000_123L,
+                        Map.of("reducer", "r"), true),
+                new ServerMessage.Event("chat/lobby", "message", Map.of("text", "hi"), 1_700_000_000_000L, null, "m-1",
+                        44),
+                new ServerMessage.Event("chat/lobby", "typing", null, 1_700_000_000_000L, null, null, 0),
+                new ServerMessage.PresenceState("chat/lobby",
+                        List.of(new ServerMessage.PresenceMember("k1", Map.of("name", "Ada"))), false),
+                new ServerMessage.Presence("chat/lobby", "leave", "k1", Map.of("name", "Ada")),
+                new ServerMessage.Heartbeat(),
+                new ServerMessage.ErrorMessage(ErrorCode.INVALID_JSON, "nope"));
+        for (ServerMessage m : messages) {
+            assertThat(roundTrip(m)).as(m.toString()).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void unknownFramesAreProtocolErrors() {
+        assertThatThrownBy(() -> client.decode("{\"type\":\"wat\"}")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> client.decode("[1]")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> client.decode("{")).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void realtimeUriFromHttpBase() {
+        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("http://localhost:8080")))
+                .hasToString("ws://localhost:8080/v1/realtime");
+        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("https://h.example/")))
+                .hasToString("wss://h.example/v1/realtime");
+        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("ws://h:1/custom?x=1")))
+                .hasToString("ws://h:1/custom?x=1");
+        assertThatThrownBy(() -> PulsebaseClient.realtimeUri(java.net.URI.create("ftp://h")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
