@@ -11,7 +11,7 @@
 #
 # Knobs (run-matrix.sh's defaults unless said): PEERS [pulsebase socketio mosquitto nats], SCEN, REPS,
 # SECS, RAW, OUT [results/matrix.jsonl, relative to the peer bench], OTHER_MAX, ATTEMPTS, QUIET_WAIT,
-# QUIET_PCT, NICE, A_RATES_1000, A_RATES_5000, B_RATES, C_SUBS, PULSEBASE_PORT [8080],
+# QUIET_PCT, NICE, A_RATES_1000, A_RATES_5000, A_RATES_10000, B_RATES, C_SUBS, PULSEBASE_PORT [8080],
 # PULSEBASE_JAVA_OPTS (replaces the launcher's tuning defaults, docs/configuration.md).
 # Needs: Node 20+, `npm install` in the peer bench, and `apt-get install mosquitto nats-server` for those
 # peers. Servers are started fresh for every run and stopped by pid; nothing is left running.
