@@ -14,9 +14,9 @@ const CURLS = [...README.matchAll(/curl -s (?:-X (\w+) )?localhost:8080(\S+) -d 
   .map((m) => ({ method: m[1] || 'POST', path: m[2], body: m[3] }));
 
 test('README browser-console snippets work verbatim', { timeout: 120000 }, async (t) => {
-  assert.equal(SNIPPETS.length, 3, 'README has three js snippets: subscribe, resume with since, EventSource');
+  assert.equal(SNIPPETS.length, 4, 'README has four js snippets: subscribe, resume with since, EventSource, channel');
   assert.ok(CURLS.length >= 5, `README has the five curl writes (found ${CURLS.length})`);
-  const [subscribeJs, resumeJs, eventSourceJs] = SNIPPETS;
+  const [subscribeJs, resumeJs, eventSourceJs, channelJs] = SNIPPETS;
   const [createTable, firstRow, insertDocs, patchDone, upperAll] = CURLS;
   assert.match(createTable.body, /CREATE TABLE todos/);
 
@@ -109,5 +109,20 @@ test('README browser-console snippets work verbatim', { timeout: 120000 }, async
   assert.equal(both.length, 2);
   assert.deepEqual(both[0], both[1], 'the SSE event carries the same JSON as the WebSocket frame');
   assert.equal(both[0].changes[0].data.title, 'seen twice');
+
+  // "Channels: chat, presence, history" — the snippet, then say('hello') and loadHistory() as the README says.
+  const mark3 = logged.length;
+  await paste(channelJs);
+  const state = await waitFor('the presence_state', (f) => f.type === 'presence_state', mark3);
+  assert.equal(state.topic, 'chat/lobby');
+  const join = await waitFor('our own join', (f) => f.type === 'presence' && f.event === 'join', mark3);
+  assert.deepEqual(join.data, { name: 'Ada' });
+  await page.evaluate(() => say('hello'));
+  const event = await waitFor('the message event', (f) => f.type === 'event' && f.topic === 'chat/lobby', mark3);
+  assert.deepEqual(event.data, { text: 'hello' });
+  assert.ok(event.position, 'a persisted message has a position');
+  await page.evaluate(() => loadHistory());
+  const history = await waitFor('the history reply', (f) => f.type === 'reply' && f.ref === 'h', mark3);
+  assert.deepEqual(history.messages.map((m) => m.data.text), ['hello']);
   assert.deepEqual(page.pageErrors, []);
 });

@@ -194,6 +194,26 @@ class SseIT {
     }
 
     @Test
+    void aLiveStreamStartsWithItsPositionSoACutBeforeAnyChangeStillResumesWithoutAGap() {
+        String t = server.newTable(COLUMNS);
+        long before = server.write("INSERT INTO " + t + " (id, kind) VALUES (1, 'old')");
+        String start;
+        try (SseTestClient stream = SseTestClient.connect(server.sse("topic=" + t))) {
+            SseTestClient.Event marker = stream.await(e -> e.id() != null);
+            assertThat(marker.event()).as("an id line alone: no event is dispatched").isNull();
+            assertThat(marker.data()).isNull();
+            start = marker.id();
+            assertThat(Long.parseLong(start)).isGreaterThanOrEqualTo(before);
+        }
+        long missed = server.write("INSERT INTO " + t + " (id, kind) VALUES (2, 'missed')");
+        try (SseTestClient resumed = SseTestClient.resume(server.sse("topic=" + t), start)) {
+            JsonNode change = positioned(resumed.nextEvent(), "db_change");
+            assertThat(Json.position(change)).isEqualTo(missed);
+            assertThat(change.path("changes").get(0).path("data").path("kind").asText()).isEqualTo("missed");
+        }
+    }
+
+    @Test
     void lastEventIdResumesExactlyTheMissedChangesWithoutASnapshot() {
         String t = server.newTable(COLUMNS);
         server.sql("INSERT INTO " + t + " (id, kind) VALUES (1, 'a')");

@@ -103,7 +103,9 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         session = services.node().connect(outbound);
         services.connections().add(outbound);
         Session current = session;
-        current.submitAll(subscribes)
+        // Anchored: a stream without since or snapshot starts at the log head and says so (an id: line) before
+        // anything else, so an EventSource cut before its first positioned event still resumes without a gap.
+        current.submitAll(subscribes, true)
                 .whenComplete((replies, failure) -> ctx.executor().execute(() -> subscribed(ctx, current, replies)));
     }
 

@@ -59,6 +59,12 @@ public final class SseOutbound extends ChannelOutbound {
         return "sse";
     }
 
+    /** The stream's starting position, as an {@code id:} line before any event (see {@link Frame#ssePosition}). */
+    @Override
+    public void startsAt(long position) {
+        send(Frame.ssePosition(position));
+    }
+
     @Override
     protected void queued(long bytes) {
         if (withholdIds) {

@@ -162,6 +162,9 @@ class SseTransportTest {
         TestEdge edge = TestEdge.start();
         try (SseTestClient sse = SseTestClient.connect(edge.http("/v1/realtime/sse?topic=todos"))) {
             assertThat(sse.line(WAIT)).isEqualTo("retry: 1000");
+            SseTestClient.Event start = sse.nextBlock(WAIT);
+            assertThat(start.id()).as("a live stream first says where it starts").isNotNull();
+            assertThat(start.event()).isNull();
             await().atMost(WAIT).until(() -> edge.server.connections().size() == 1);
             edge.server.stop(Duration.ofSeconds(2));
             SseTestClient.Event last = sse.nextBlock(WAIT);

@@ -32,6 +32,17 @@ public final class Frame {
         return new Frame(message.type(), position, partial, codec.encode(message));
     }
 
+    /**
+     * An SSE-only marker: an {@code id:} line and a blank line, which sets the client's last event id to
+     * {@code position} without dispatching an event (so a stream that has sent nothing positioned yet still has a
+     * point to resume from). It has no WebSocket form: only a Server-Sent Events outbound may be given one.
+     */
+    public static Frame ssePosition(long position) {
+        Frame frame = new Frame("position", position, false, new byte[0]);
+        frame.sse = ("id: " + Positions.format(position) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return frame;
+    }
+
     /** Encodes a message that has no log position. */
     public static Frame encode(JsonCodec codec, ServerMessage message) {
         return encode(codec, message, 0);

@@ -43,4 +43,13 @@ public interface Outbound {
     /** Reads the client's messages again after {@link #suspendReading()}. Any thread; idempotent. */
     default void resumeReading() {
     }
+
+    /**
+     * The connection's stream starts at this log position (called once, before any frame, for streams whose
+     * subscriptions were anchored at the log head): a transport that resumes by a last-seen position (SSE and its
+     * {@code Last-Event-ID}) records it, so a reconnect before the first positioned event still resumes exactly.
+     * Default: nothing (WebSocket clients get the position in the subscribe reply).
+     */
+    default void startsAt(long position) {
+    }
 }

@@ -5,6 +5,7 @@ import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.CloseCode;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
@@ -202,6 +203,16 @@ public final class Session {
      * reply per request, in order; the replies are not also sent to the client.
      */
     public CompletableFuture<List<Reply>> submitAll(List<ClientMessage.Subscribe> subscribes) {
+        return submitAll(subscribes, false);
+    }
+
+    /**
+     * As {@link #submitAll(List)}; with {@code anchored}, subscribes that have neither {@code since} nor
+     * {@code snapshot} start from the log head read now, as if they had asked {@code since} it, and the outbound is
+     * told that position first ({@link Outbound#startsAt}): so a stream that resumes by position (SSE) has one
+     * from its first byte, and a reconnect before its first positioned event misses nothing.
+     */
+    public CompletableFuture<List<Reply>> submitAll(List<ClientMessage.Subscribe> subscribes, boolean anchored) {
         CompletableFuture<List<Reply>> result = new CompletableFuture<>();
         serial.execute(() -> {
             try {
@@ -209,7 +220,7 @@ public final class Session {
                     result.complete(subscribes.stream()
                             .map(s -> Reply.error(s.ref(), ErrorCode.UNAVAILABLE, "connection is closing")).toList());
                 } else {
-                    result.complete(commands.subscribeAll(subscribes));
+                    result.complete(commands.subscribeAll(anchored ? anchorAtHead(subscribes) : subscribes));
                 }
             } catch (ProtocolException e) {
                 result.complete(subscribes.stream().map(s -> Reply.error(s.ref(), e.code(), e.getMessage())).toList());
@@ -220,6 +231,18 @@ public final class Session {
             }
         });
         return result;
+    }
+
+    private List<ClientMessage.Subscribe> anchorAtHead(List<ClientMessage.Subscribe> subscribes) {
+        if (subscribes.stream().noneMatch(s -> s.since() == null && !s.snapshot())) {
+            return subscribes;
+        }
+        long head = services.log().head();
+        outbound.startsAt(head);
+        String since = Positions.format(head);
+        return subscribes.stream().map(s -> s.since() != null || s.snapshot() ? s
+                : new ClientMessage.Subscribe(s.ref(), s.topic(), s.events(), s.filter(), false, since, s.eventNames()))
+                .toList();
     }
 
     /**

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The TypeScript SDK's tests: unit tests of the pure logic and integration tests against a real server
+# process (the jar, started by the tests themselves on free ports with temporary data folders).
+# Idempotent: installs the npm dev dependencies when node_modules is missing or older than the lockfile,
+# builds the server jar when it is missing or older than the sources, compiles with tsc, runs `npm test`.
+# Extra arguments: `soak` runs the reconnect soak (npm run soak) instead.
+#
+# Environment:
+#   PULSEBASE_JAR               the server jar (default server/target/pulsebase.jar, built here when needed)
+#   PULSEBASE_KEEP_TEST_DATA=1  keep each test's data folder and server log (in $TMPDIR)
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+say() { echo "clients/js: $*" >&2; }
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "Node.js 20+ and npm are needed (node and npm were not found)."
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js 20 or newer is needed (found $(node --version))."
+  exit 1
+fi
+
+cd "$HERE"
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
+  if [ -f package-lock.json ]; then
+    say "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund >&2
+  else
+    say "installing npm dependencies (npm install)"
+    npm install --no-audit --no-fund >&2
+  fi
+fi
+
+# The JDK the launcher would choose, and the server jar.
+# shellcheck source=../../bin/lib/jdk.sh
+. "$ROOT/bin/lib/jdk.sh"
+pulsebase_find_jdk
+export PULSEBASE_JAVA="$JAVA_HOME/bin/java"
+PULSEBASE_JVM_FLAGS="$(pulsebase_jvm_flags)"
+export PULSEBASE_JVM_FLAGS
+if [ -z "${PULSEBASE_JAR:-}" ]; then
+  "$ROOT/bin/pulsebase" build-if-needed
+fi
+
+if [ "${1:-}" = soak ]; then
+  exec npm run soak
+fi
+exec npm test
