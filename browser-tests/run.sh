@@ -31,26 +31,11 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 
 # 2. Node and the npm dev dependencies (playwright-core only).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  say "Node.js 20+ and npm are needed (node and npm were not found)."
-  exit 1
-fi
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  say "Node.js 20 or newer is needed (found $(node --version))."
-  exit 1
-fi
+# shellcheck source=../bin/lib/node.sh
+. "$ROOT/bin/lib/node.sh"
+pulsebase_require_node
 cd "$HERE"
-stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
-  if [ -f package-lock.json ]; then
-    say "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
-  else
-    say "installing npm dependencies (npm install)"
-    npm install --no-audit --no-fund >&2
-  fi
-fi
+pulsebase_npm_install
 
 # 3. The JDK the launcher would choose, and the server jar.
 # shellcheck source=../bin/lib/jdk.sh
@@ -60,11 +45,7 @@ export PULSEBASE_JAVA="$JAVA_HOME/bin/java"
 PULSEBASE_JVM_FLAGS="$(pulsebase_jvm_flags)"
 export PULSEBASE_JVM_FLAGS
 if [ -z "${PULSEBASE_JAR:-}" ]; then
-  jar="$ROOT/server/target/pulsebase.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path '*/target' -prune -o -path '*/node_modules' -prune -o \
-        \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]; then
-    "$ROOT/bin/pulsebase" build
-  fi
+  "$ROOT/bin/pulsebase" build-if-needed
 fi
 
 # 4. The tests. One file at a time when node supports it: each test runs a JVM and a browser.

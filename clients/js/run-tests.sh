@@ -13,27 +13,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 say() { echo "clients/js: $*" >&2; }
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  say "Node.js 20+ and npm are needed (node and npm were not found)."
-  exit 1
-fi
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  say "Node.js 20 or newer is needed (found $(node --version))."
-  exit 1
-fi
-
+# shellcheck source=../../bin/lib/node.sh
+. "$ROOT/bin/lib/node.sh"
+pulsebase_require_node
 cd "$HERE"
-stamp=node_modules/.package-lock.json
-if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || { [ -f package-lock.json ] && [ package-lock.json -nt "$stamp" ]; }; then
-  if [ -f package-lock.json ]; then
-    say "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
-  else
-    say "installing npm dependencies (npm install)"
-    npm install --no-audit --no-fund >&2
-  fi
-fi
+pulsebase_npm_install
 
 # The JDK the launcher would choose, and the server jar.
 # shellcheck source=../../bin/lib/jdk.sh

@@ -55,6 +55,10 @@ final class StartCommand implements Callable<Integer> {
             description = "Presence members per channel; beyond: too_many_members (default ${DEFAULT-VALUE}).")
     int maxPresenceMembers;
 
+    @Option(names = "--io-threads", defaultValue = "${env:PULSEBASE_IO_THREADS:-0}",
+            description = "Network event-loop threads; 0 = two per core (default ${DEFAULT-VALUE}).")
+    int ioThreads;
+
     @Option(names = "--outbound-queue-bytes", defaultValue = "${env:PULSEBASE_OUTBOUND_QUEUE_BYTES:-4194304}",
             description = "Per-connection outbound queue bound; beyond it the client is closed with 4001 and resumes "
                     + "(default ${DEFAULT-VALUE}).")
@@ -79,7 +83,8 @@ final class StartCommand implements Callable<Integer> {
                 .withPort(port)
                 .withHeartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
                 .withMaxFrameBytes(maxFrameBytes)
-                .withOutboundQueueBytes(outboundQueueBytes);
+                .withOutboundQueueBytes(outboundQueueBytes)
+                .withIoThreads(ioThreads);
         NodeConfig node = NodeConfig.defaults()
                 .withMaxSubscriptionsPerConnection(maxSubscriptions)
                 .withRetention(new Retention(retentionAge, retentionEntries))
