@@ -3,7 +3,7 @@
 # process (the jar, started by the tests themselves on free ports with temporary data folders).
 # Idempotent: installs the npm dev dependencies when node_modules is missing or older than the lockfile,
 # builds the server jar when it is missing or older than the sources, compiles with tsc, runs `npm test`.
-# Extra arguments: `soak` runs the reconnect soak (npm run soak) instead.
+# Then the reconnect soak (npm run soak; PULSEBASE_SKIP_SOAK=1 skips it). `run-tests.sh soak` runs only the soak.
 #
 # Environment:
 #   PULSEBASE_JAR               the server jar (default server/target/pulsebase.jar, built here when needed)
@@ -33,4 +33,9 @@ fi
 if [ "${1:-}" = soak ]; then
   exec npm run soak
 fi
-exec npm test
+npm test
+# The reconnect soak (200 forced disconnects under continuous writes, about 25 s) is part of the suite, as
+# issue 5 asks; PULSEBASE_SKIP_SOAK=1 leaves it out.
+if [ "${PULSEBASE_SKIP_SOAK:-0}" != 1 ]; then
+  npm run soak
+fi
