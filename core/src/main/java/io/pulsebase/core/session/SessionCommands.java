@@ -6,25 +6,17 @@ import io.pulsebase.core.fanout.ChannelFrames;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.filter.FilterCompiler;
 import io.pulsebase.core.filter.RowFilter;
-import io.pulsebase.core.log.ChannelMessage;
-import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.EventLog;
-import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
-import io.pulsebase.core.match.Query;
-import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.presence.PresenceMember;
 import io.pulsebase.core.store.TableSchema;
 import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.protocol.ClientMessage;
-import io.pulsebase.protocol.CloseCode;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
-import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,17 +28,16 @@ import java.util.Set;
  * capabilities ({@code call} is answered {@code not_supported} until then).
  */
 final class SessionCommands {
-    /** A replay that cannot queue anything for this long (the client stopped reading) gives up. */
-    private static final long CATCH_UP_STALL_NANOS = 30_000_000_000L;
-
     private final Session session;
     private final SessionServices services;
     private final ChannelCommands channels;
+    private final CatchUp catchUp;
 
     SessionCommands(Session session, SessionServices services) {
         this.session = session;
         this.services = services;
         this.channels = new ChannelCommands(session, services);
+        this.catchUp = new CatchUp(session, services);
     }
 
     /** Handles one message; {@code size} is its size as received, in bytes (publishes are limited by it). */
@@ -194,7 +185,7 @@ final class SessionCommands {
             services.metrics().subscriptionAdded();
             for (Frame part : ChannelFrames.presenceState(services.codec(), topic, members,
                     services.config().maxChangesPerFrame())) {
-                awaitRoom();
+                catchUp.awaitRoom();
                 subscription.sendCatchUp(part);
             }
         } else {
@@ -217,7 +208,7 @@ final class SessionCommands {
                         List.of(), 0);
                 for (Frame part : ChangeFrames.snapshot(services.codec(), subscription.topic(), snapshot,
                         services.config().maxChangesPerFrame())) {
-                    awaitRoom();
+                    catchUp.awaitRoom();
                     subscription.sendSnapshot(part, snapshot.position());
                 }
             } else if (p.since() >= 0) {
@@ -231,7 +222,7 @@ final class SessionCommands {
             }
         }
         if (!replaying.isEmpty()) {
-            replay(replaying, from);
+            catchUp.replay(replaying, from);
         }
     }
 
@@ -246,79 +237,6 @@ final class SessionCommands {
         if (since > head) {
             throw new PositionExpiredException("position " + since + " is ahead of this server's log (head "
                     + head + "); re-snapshot");
-        }
-    }
-
-    /**
-     * Sends every entry after {@code since} that matches one of the subscriptions, in log order, batch by batch,
-     * until the log has nothing newer; each subscription skips what its own starting position covers. Live
-     * frames that arrive meanwhile wait in the subscriptions and are de-duplicated by position.
-     */
-    private void replay(List<Subscription> subscriptions, long since) {
-        SubscriptionMatcher<Subscription> solo = new SubscriptionMatcher<>();
-        Map<String, List<Subscription>> channelSubscriptions = new HashMap<>();
-        for (Subscription subscription : subscriptions) {
-            Query<Subscription> live = subscription.query();
-            if (live == null) {
-                channelSubscriptions.computeIfAbsent(subscription.topic(), t -> new ArrayList<>()).add(subscription);
-            } else {
-                solo.add(live.table(), live.events(), live.filter(), subscription);
-            }
-        }
-        long after = since;
-        while (true) {
-            List<LogEntry> entries = services.log().readAfter(after, services.config().catchUpBatch());
-            if (entries.isEmpty()) {
-                return;
-            }
-            for (LogEntry entry : entries) {
-                after = entry.position();
-                switch (entry) {
-                    case Commit commit -> solo.match(commit.changes(), (query, changes) -> {
-                        List<Frame> frames = ChangeFrames.encode(services.codec(), query.table(), commit, changes,
-                                services.config().maxChangesPerFrame());
-                        for (Subscription subscription : query.subscribers()) {
-                            for (Frame frame : frames) {
-                                awaitRoom();
-                                subscription.sendCatchUp(frame);
-                            }
-                        }
-                    });
-                    case ChannelMessage message -> {
-                        Frame frame = null;
-                        for (Subscription subscription : channelSubscriptions.getOrDefault(message.topic(), List.of())) {
-                            if (subscription.wants(message.event())) {
-                                frame = frame != null ? frame : ChannelFrames.event(services.codec(), message);
-                                awaitRoom();
-                                subscription.sendCatchUp(frame);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * Flow control for catch-up (snapshot parts and replays): before queueing the next frame, wait until the
-     * connection's queue is at most half full, so a catch-up larger than the queue reaches a client that keeps
-     * reading instead of closing it as a slow consumer. Live frames meanwhile wait in the subscription's own
-     * buffer. Never called with a subscription's lock held: the dispatcher must not wait for a slow client.
-     */
-    private void awaitRoom() {
-        long highWater = session.outbound().capacityBytes() / 2;
-        long start = System.nanoTime();
-        while (session.outbound().queuedBytes() > highWater && !session.isClosed()) {
-            if (System.nanoTime() - start > CATCH_UP_STALL_NANOS) {
-                session.outbound().close(CloseCode.SLOW_CONSUMER, "client stopped reading during replay");
-                throw new ProtocolException(ErrorCode.UNAVAILABLE, "client stopped reading during replay");
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProtocolException(ErrorCode.UNAVAILABLE, "interrupted");
-            }
         }
     }
 
