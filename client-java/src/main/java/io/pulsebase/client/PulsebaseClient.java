@@ -5,7 +5,6 @@ import io.pulsebase.protocol.CloseCode;
 import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -102,7 +100,7 @@ public final class PulsebaseClient implements AutoCloseable {
     private ScheduledFuture<?> pinger;
 
     private PulsebaseClient(Builder b) {
-        this.realtimeUri = realtimeUri(b.uri);
+        this.realtimeUri = RealtimeUris.realtimeUri(b.uri);
         this.apiKey = b.apiKey;
         this.token = b.token;
         this.tokenSupplier = b.tokenSupplier;
@@ -397,7 +395,7 @@ public final class PulsebaseClient implements AutoCloseable {
         setStatus(everConnected || attempt > 0 ? ConnectionStatus.RECONNECTING : ConnectionStatus.CONNECTING);
         URI uri = realtimeUri;
         if (apiKey != null) {
-            uri = withQuery(uri, "apikey=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8));
+            uri = RealtimeUris.withQuery(uri, "apikey=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8));
         }
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(connectTimeout);
         String t = token;
@@ -405,7 +403,7 @@ public final class PulsebaseClient implements AutoCloseable {
             b.header("Authorization", "Bearer " + t);
         }
         try {
-            b.buildAsync(uri, new SocketListener(gen)).whenComplete((w, err) -> {
+            b.buildAsync(uri, new ConnectionListener(this, loop, gen)).whenComplete((w, err) -> {
                 if (err != null) {
                     execute(() -> connectFailed(gen, err));
                 }
@@ -438,7 +436,7 @@ public final class PulsebaseClient implements AutoCloseable {
         reconnectTask = loop.schedule(this::connectNow, d.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void opened(int gen, WebSocket w) {
+    void opened(int gen, WebSocket w) {
         if (gen != generation || closed) {
             w.abort();
             return;
@@ -465,7 +463,7 @@ public final class PulsebaseClient implements AutoCloseable {
         connected.complete(this);
     }
 
-    private void frame(int gen, String text) {
+    void frame(int gen, String text) {
         if (gen != generation || !open) {
             return;
         }
@@ -525,14 +523,14 @@ public final class PulsebaseClient implements AutoCloseable {
         }
     }
 
-    private void touched(int gen) {
+    void touched(int gen) {
         if (gen == generation) {
             lastReceivedNanos = System.nanoTime();
         }
     }
 
     /** Event thread: the connection of generation {@code gen} ended (close frame, error, or given up on). */
-    private void disconnected(int gen, int code, String reason) {
+    void disconnected(int gen, int code, String reason) {
         if (gen != generation || closed) {
             return;
         }
@@ -682,87 +680,6 @@ public final class PulsebaseClient implements AutoCloseable {
         }
     }
 
-    /** The WebSocket listener of one connection attempt; hands everything to the event thread. */
-    private final class SocketListener implements WebSocket.Listener {
-        private final int gen;
-        private StringBuilder partial;
-
-        SocketListener(int gen) {
-            this.gen = gen;
-        }
-
-        @Override
-        public void onOpen(WebSocket w) {
-            execute(() -> opened(gen, w));
-            w.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            if (!last) {
-                if (partial == null) {
-                    partial = new StringBuilder();
-                }
-                partial.append(data);
-                w.request(1);
-                return null;
-            }
-            String text;
-            if (partial != null) {
-                text = partial.append(data).toString();
-                partial = null;
-            } else {
-                text = data.toString();
-            }
-            // Flow control: the next frame is requested once this one was handled on the event thread.
-            try {
-                loop.execute(() -> {
-                    try {
-                        frame(gen, text);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.ERROR, "unexpected error handling a frame", e);
-                    } finally {
-                        w.request(1);
-                    }
-                });
-            } catch (RejectedExecutionException closedAlready) {
-                w.abort();
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket w, ByteBuffer message) {
-            execute(() -> touched(gen));
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
-            execute(() -> touched(gen));
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-            execute(() -> disconnected(gen, statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-            execute(() -> disconnected(gen, 1006, String.valueOf(error)));
-        }
-    }
-
     /**
      * A request waiting for its reply, or (offline) for a connection.
      *
@@ -773,30 +690,6 @@ public final class PulsebaseClient implements AutoCloseable {
      */
     record Pending(Function<String, ClientMessage> message, Consumer<ServerMessage.Reply> onReply, boolean resend,
                    Consumer<PulsebaseException> onLost, Consumer<PulsebaseException> onClosed) {
-    }
-
-    // ============================================================================================ URIs
-
-    static URI realtimeUri(URI uri) {
-        String scheme = uri.getScheme() == null ? "ws" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-        scheme = switch (scheme) {
-            case "http", "ws" -> "ws";
-            case "https", "wss" -> "wss";
-            default -> throw new IllegalArgumentException("unsupported scheme '" + scheme + "' in " + uri);
-        };
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")
-                ? "/v1/realtime" : uri.getRawPath();
-        try {
-            return new URI(scheme + "://" + uri.getRawAuthority() + path
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static URI withQuery(URI uri, String param) {
-        String s = uri.toString();
-        return URI.create(s + (uri.getRawQuery() == null ? "?" : "&") + param);
     }
 
     // ============================================================================================ builder
@@ -820,7 +713,7 @@ public final class PulsebaseClient implements AutoCloseable {
 
         private Builder(URI uri) {
             this.uri = Objects.requireNonNull(uri);
-            realtimeUri(uri); // validates
+            RealtimeUris.realtimeUri(uri); // validates
         }
 
         /** A JWT, sent as {@code Authorization: Bearer} on every connection. */

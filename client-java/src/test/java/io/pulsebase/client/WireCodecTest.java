@@ -87,13 +87,13 @@ class WireCodecTest {
 
     @Test
     void realtimeUriFromHttpBase() {
-        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("http://localhost:8080")))
+        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("http://localhost:8080")))
                 .hasToString("ws://localhost:8080/v1/realtime");
-        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("https://h.example/")))
+        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("https://h.example/")))
                 .hasToString("wss://h.example/v1/realtime");
-        assertThat(PulsebaseClient.realtimeUri(java.net.URI.create("ws://h:1/custom?x=1")))
+        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("ws://h:1/custom?x=1")))
                 .hasToString("ws://h:1/custom?x=1");
-        assertThatThrownBy(() -> PulsebaseClient.realtimeUri(java.net.URI.create("ftp://h")))
+        assertThatThrownBy(() -> RealtimeUris.realtimeUri(java.net.URI.create("ftp://h")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
