@@ -56,7 +56,7 @@ final class StartCommand implements Callable<Integer> {
     int maxPresenceMembers;
 
     @Option(names = "--io-threads", defaultValue = "${env:PULSEBASE_IO_THREADS:-0}",
-            description = "Network event-loop threads; 0 = two per core (default ${DEFAULT-VALUE}).")
+            description = "Network event-loop threads; 0 = one per core (default ${DEFAULT-VALUE}).")
     int ioThreads;
 
     @Option(names = "--outbound-queue-bytes", defaultValue = "${env:PULSEBASE_OUTBOUND_QUEUE_BYTES:-4194304}",

@@ -80,7 +80,10 @@ public final class RealtimeServer implements AutoCloseable {
         Class<? extends ServerSocketChannel> channelType =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pulsebase-accept"), io);
-        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("pulsebase-io"), io);
+        // One event loop per core by default, not Netty's two: a broadcast hands each subscriber's write to its
+        // loop, and every extra loop is one more wake-up per message (measured: docs/benchmarks.md, issue 3).
+        int loops = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        workers = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("pulsebase-io"), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)

@@ -16,7 +16,7 @@ import java.time.Duration;
  *                           nothing (not even a pong) for twice this long is closed (4002)
  * @param permessageDeflate  offer WebSocket permessage-deflate compression
  * @param shutdownGrace      how long a graceful stop waits for connections to flush and close
- * @param ioThreads          event-loop threads for connections; 0 = Netty's default (2 × cores)
+ * @param ioThreads          event-loop threads for connections; 0 = one per core
  * @param handshakeTimeout   how long a WebSocket upgrade may take before the connection is dropped
  */
 public record TransportConfig(
