@@ -40,13 +40,7 @@ pulsebase_npm_install
 # 3. The JDK the launcher would choose, and the server jar.
 # shellcheck source=../bin/lib/jdk.sh
 . "$ROOT/bin/lib/jdk.sh"
-pulsebase_find_jdk
-export PULSEBASE_JAVA="$JAVA_HOME/bin/java"
-PULSEBASE_JVM_FLAGS="$(pulsebase_jvm_flags)"
-export PULSEBASE_JVM_FLAGS
-if [ -z "${PULSEBASE_JAR:-}" ]; then
-  "$ROOT/bin/pulsebase" build-if-needed
-fi
+pulsebase_prepare_test_server "$ROOT"
 
 # 4. The tests. One file at a time when node supports it: each test runs a JVM and a browser.
 args=()

@@ -98,3 +98,16 @@ pulsebase_default_tuning() { # $1 = JDK feature version
     printf '%s ' -XX:TrimNativeHeapInterval=60000
   fi
 }
+
+# For test scripts that start the server jar themselves (browser-tests/run.sh, clients/js/run-tests.sh):
+# finds the JDK, exports PULSEBASE_JAVA and PULSEBASE_JVM_FLAGS (the launcher's own), and builds
+# server/target/pulsebase.jar when it is missing or older than the sources — unless PULSEBASE_JAR names one.
+pulsebase_prepare_test_server() { # $1 = the repository root
+  pulsebase_find_jdk
+  export PULSEBASE_JAVA="$JAVA_HOME/bin/java"
+  PULSEBASE_JVM_FLAGS="$(pulsebase_jvm_flags)"
+  export PULSEBASE_JVM_FLAGS
+  if [ -z "${PULSEBASE_JAR:-}" ]; then
+    "$1/bin/pulsebase" build-if-needed
+  fi
+}

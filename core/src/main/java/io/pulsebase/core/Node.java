@@ -76,6 +76,7 @@ public final class Node implements AutoCloseable {
         metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);
         metrics.gauge("pulsebase.capture.position", "Position of the last entry fanned out",
                 dispatcher::dispatchedPosition);
+        metrics.gauge("pulsebase.channels", "Channels with at least one subscriber", channelIndex::channelCount);
     }
 
     /** Starts capture from the log's current head and applies retention periodically. */

@@ -63,11 +63,42 @@ class ObservabilityIT {
     }
 
     @Test
+    void channelMetersCountPublishesPresenceAndDeliveries() {
+        String topic = server.uniqueName("metrics/");
+        String before = scrape();
+        double published = sample(before, "pulsebase_channel_messages_published_total");
+        double persisted = sample(before, "pulsebase_channel_messages_persisted_total");
+        double duplicates = sample(before, "pulsebase_channel_messages_duplicate_total");
+        double presence = sample(before, "pulsebase_presence_changes_total");
+        double frames = sample(before, "pulsebase_channel_frames_delivered_total");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.subscribe("topic", topic);
+            assertThat(sample(scrape(), "pulsebase_channels")).isGreaterThanOrEqualTo(1);
+            client.requestOk("type", "publish", "topic", topic, "event", "e", "data", 1);
+            client.requestOk("type", "publish", "topic", topic, "event", "e", "data", 2, "persist", true, "id", "x");
+            client.requestOk("type", "publish", "topic", topic, "event", "e", "data", 2, "persist", true, "id", "x");
+            client.requestOk("type", "track", "topic", topic);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String after = scrape();
+                assertThat(sample(after, "pulsebase_channel_messages_published_total")).isEqualTo(published + 2);
+                assertThat(sample(after, "pulsebase_channel_messages_persisted_total")).isEqualTo(persisted + 1);
+                assertThat(sample(after, "pulsebase_channel_messages_duplicate_total")).isEqualTo(duplicates + 1);
+                assertThat(sample(after, "pulsebase_presence_changes_total")).isEqualTo(presence + 1);
+                // two events and the join reached this subscriber
+                assertThat(sample(after, "pulsebase_channel_frames_delivered_total")).isGreaterThanOrEqualTo(frames + 3);
+            });
+        }
+    }
+
+    @Test
     void metricsArePrometheusTextWithTheDocumentedMeters() {
         String text = scrape();
         for (String name : List.of("pulsebase_sessions", "pulsebase_subscriptions", "pulsebase_log_entries_captured_total",
                 "pulsebase_changes_delivered_total", "pulsebase_slow_consumer_disconnects_total",
-                "pulsebase_capture_lag_seconds", "pulsebase_connections")) {
+                "pulsebase_capture_lag_seconds", "pulsebase_connections", "pulsebase_channels", "pulsebase_log_head",
+                "pulsebase_capture_position", "pulsebase_channel_messages_published_total",
+                "pulsebase_channel_messages_persisted_total", "pulsebase_channel_messages_duplicate_total",
+                "pulsebase_channel_frames_delivered_total", "pulsebase_presence_changes_total")) {
             assertThat(text).as("meter %s", name).containsPattern("(?m)^" + name + "[ {]");
             assertThat(text).as("TYPE line of %s", name).containsPattern("(?m)^# TYPE " + name + " (gauge|counter)");
         }

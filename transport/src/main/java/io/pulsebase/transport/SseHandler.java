@@ -105,7 +105,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         Session current = session;
         // Anchored: a stream without since or snapshot starts at the log head and says so (an id: line) before
         // anything else, so an EventSource cut before its first positioned event still resumes without a gap.
-        current.submitAll(subscribes, true)
+        current.submitAll(subscribes)
                 .whenComplete((replies, failure) -> ctx.executor().execute(() -> subscribed(ctx, current, replies)));
     }
 

@@ -46,11 +46,6 @@ public final class WebSocketOutbound extends ChannelOutbound {
         return "websocket";
     }
 
-    /** Whether this connection writes pre-framed messages (no permessage-deflate). */
-    boolean preframed() {
-        return preframed;
-    }
-
     @Override
     protected Object encode(Frame frame) {
         if (preframed && frame.size() <= PREFRAMED_MAX_BYTES) {

@@ -201,18 +201,13 @@ public final class Session {
      * Several subscribes handled as one unit (an SSE stream's topics): one pass over the log for their
      * {@code since} replays and one go-live, so the stream's positions never go backwards. Completes with one
      * reply per request, in order; the replies are not also sent to the client.
+     *
+     * <p>Subscribes that have neither {@code since} nor {@code snapshot} start from the log head read now, as if
+     * they had asked {@code since} it, and the outbound is told that position first ({@link Outbound#startsAt}):
+     * so a stream that resumes by position (SSE) has one from its first byte, and a reconnect before its first
+     * positioned event misses nothing.
      */
     public CompletableFuture<List<Reply>> submitAll(List<ClientMessage.Subscribe> subscribes) {
-        return submitAll(subscribes, false);
-    }
-
-    /**
-     * As {@link #submitAll(List)}; with {@code anchored}, subscribes that have neither {@code since} nor
-     * {@code snapshot} start from the log head read now, as if they had asked {@code since} it, and the outbound is
-     * told that position first ({@link Outbound#startsAt}): so a stream that resumes by position (SSE) has one
-     * from its first byte, and a reconnect before its first positioned event misses nothing.
-     */
-    public CompletableFuture<List<Reply>> submitAll(List<ClientMessage.Subscribe> subscribes, boolean anchored) {
         CompletableFuture<List<Reply>> result = new CompletableFuture<>();
         serial.execute(() -> {
             try {
@@ -220,7 +215,7 @@ public final class Session {
                     result.complete(subscribes.stream()
                             .map(s -> Reply.error(s.ref(), ErrorCode.UNAVAILABLE, "connection is closing")).toList());
                 } else {
-                    result.complete(commands.subscribeAll(anchored ? anchorAtHead(subscribes) : subscribes));
+                    result.complete(commands.subscribeAll(anchorAtHead(subscribes)));
                 }
             } catch (ProtocolException e) {
                 result.complete(subscribes.stream().map(s -> Reply.error(s.ref(), e.code(), e.getMessage())).toList());
