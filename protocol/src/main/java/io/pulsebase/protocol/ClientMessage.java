@@ -54,6 +54,10 @@ public sealed interface ClientMessage {
         }
     }
 
+    /**
+     * A channel message. {@code data} is the payload: as decoded by {@link JsonCodec} always a {@link RawJson}
+     * (never parsed into objects on the server); a client building one may give any plain JSON value.
+     */
     record Publish(String ref, String topic, String event, Object data, boolean persist, String id)
             implements ClientMessage {
         @Override

@@ -2,6 +2,7 @@ package io.pulsebase.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.POJONode;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -33,7 +34,7 @@ final class ClientMessageDecoder {
             case "subscribe" -> subscribe(ref, node);
             case "unsubscribe" -> new ClientMessage.Unsubscribe(ref, requiredString(node, "topic"));
             case "publish" -> new ClientMessage.Publish(ref, requiredString(node, "topic"),
-                    boundedString(node, "event", MAX_EVENT_NAME, true), toValue(node.get("data")),
+                    boundedString(node, "event", MAX_EVENT_NAME, true), payload(node.get("data")),
                     optionalBoolean(node, "persist"), boundedString(node, "id", MAX_MESSAGE_ID, false));
             case "track" -> new ClientMessage.Track(ref, requiredString(node, "topic"), optionalObject(node, "state"));
             case "untrack" -> new ClientMessage.Untrack(ref, requiredString(node, "topic"));
@@ -55,6 +56,17 @@ final class ClientMessageDecoder {
             }
         }
         return null;
+    }
+
+    /**
+     * A publish's {@code data} as {@link RawJson}: captured raw by {@link ClientFrameReader}, or the compact text of
+     * a tree parsed some other way; absent is JSON {@code null}.
+     */
+    private static RawJson payload(JsonNode data) {
+        if (data instanceof POJONode pojo && pojo.getPojo() instanceof RawJson raw) {
+            return raw;
+        }
+        return RawJson.of(data);
     }
 
     /** Longest channel event name. */

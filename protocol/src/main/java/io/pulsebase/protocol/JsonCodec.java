@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,6 +27,7 @@ public final class JsonCodec {
     private final ObjectMapper mapper;
     private final JsonFactory factory;
     private final ServerMessageEncoder encoder;
+    private final ObjectReader nestedReader;
 
     public JsonCodec() {
         JsonFactory f = JsonFactory.builder()
@@ -37,6 +39,7 @@ public final class JsonCodec {
                 .build();
         this.factory = mapper.getFactory();
         this.encoder = new ServerMessageEncoder(mapper);
+        this.nestedReader = mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** The shared Jackson mapper (for REST bodies and plain JSON values). */
@@ -48,7 +51,7 @@ public final class JsonCodec {
 
     /** Decodes one client frame. */
     public ClientMessage decodeClient(byte[] utf8) {
-        return decodeClient(readTree(utf8));
+        return decodeClient(readFrame(utf8));
     }
 
     /** Decodes one client frame. */
@@ -62,17 +65,13 @@ public final class JsonCodec {
         return decodeClient(node);
     }
 
-    /** Parses bytes into a JSON tree, mapping every failure to {@link ErrorCode#INVALID_JSON}. */
-    public JsonNode readTree(byte[] utf8) {
-        try {
-            JsonNode node = mapper.readTree(utf8);
-            if (node == null || node.isMissingNode()) {
-                throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is empty");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON");
-        }
+    /**
+     * Parses a client frame (or a REST body of the same shape) into a tree of its fields, mapping every failure to
+     * {@link ErrorCode#INVALID_JSON}. Its {@code data} field is not parsed into nodes: it is kept as {@link RawJson}
+     * (see {@link ClientFrameReader}), which {@link #decodeClient(JsonNode)} hands on as the message's payload.
+     */
+    public JsonNode readFrame(byte[] utf8) {
+        return ClientFrameReader.read(factory, mapper, nestedReader, utf8);
     }
 
     /** Decodes a parsed client frame. */
@@ -94,6 +93,12 @@ public final class JsonCodec {
 
     /** Encodes a server message as UTF-8 JSON. */
     public byte[] encode(ServerMessage message) {
+        if (message instanceof ServerMessage.Event event) {
+            byte[] fast = EventEncoder.encode(event);
+            if (fast != null) {
+                return fast;
+            }
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = factory.createGenerator(out)) {
             encoder.write(g, message);

@@ -156,6 +156,7 @@ final class ServerMessageEncoder {
                 }
             }
             case Boolean b -> g.writeBoolean(b);
+            case RawJson raw -> g.writeRawValue(raw.toString());
             case Map<?, ?> m -> {
                 g.writeStartObject();
                 for (Map.Entry<?, ?> e : m.entrySet()) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.testkit.client.Json;
+import io.pulsebase.testkit.client.SseTestClient;
 import io.pulsebase.testkit.client.WsTestClient;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +68,45 @@ class ChannelPubSubIT {
             JsonNode noData = awaitEvent(sub, topic);
             assertThat(noData.path("event").asText()).isEqualTo("nothing");
             assertThat(noData.path("data").isNull() || noData.path("data").isMissingNode()).as("data of %s", noData).isTrue();
+        }
+    }
+
+    @Test
+    void thePayloadIsRelayedAsTheJsonTextItWasSentAsOverWebSocketSseAndHistory() {
+        String topic = channel();
+        // Spaces and digits a parse-and-print would change; a line break, which an SSE data line cannot carry.
+        String sent = "{\"price\": 1.50, \"big\": 123456789012345678901234567890, \"s\": \"ü \\\" 😀\",\n \"l\": []}";
+        String relayed = "{\"price\": 1.50, \"big\": 123456789012345678901234567890, \"s\": \"ü \\\" 😀\", \"l\": []}";
+        String spaced = "{\"price\": 1.50, \"l\": [ 1 ]}";
+        try (WsTestClient sub = WsTestClient.connect(server.ws()); WsTestClient pub = WsTestClient.connect(server.ws());
+             SseTestClient sse = SseTestClient.connect(server.sse("topic=" + topic))) {
+            sub.subscribe("topic", topic);
+            sse.await(e -> e.isComment() || e.id() != null);
+            pub.sendRaw("{\"type\":\"publish\",\"ref\":\"p1\",\"topic\":\"" + topic
+                    + "\",\"event\":\"quote\",\"persist\":true,\"data\":" + sent + "}");
+            pub.await(m -> "p1".equals(m.path("ref").asText()));
+            awaitEvent(sub, topic);
+            pub.sendRaw("{\"type\":\"publish\",\"ref\":\"p2\",\"topic\":\"" + topic
+                    + "\",\"event\":\"quote\",\"data\":" + spaced + "}");
+            pub.await(m -> "p2".equals(m.path("ref").asText()));
+            awaitEvent(sub, topic);
+            List<String> frames = sub.messages().stream().filter(m -> m.contains("\"type\":\"event\"")).toList();
+            assertThat(frames).hasSize(2);
+            assertThat(frames.get(0)).contains("\"data\":" + relayed + ",");
+            assertThat(frames.get(1)).contains("\"data\":" + spaced + ",");
+
+            SseTestClient.Event first = sse.await(e -> "event".equals(e.event()));
+            assertThat(first.data()).contains("\"data\":" + relayed + ",");
+            assertThat(sse.await(e -> "event".equals(e.event())).data()).contains("\"data\":" + spaced + ",");
+
+            JsonNode history = restHistory(server, topic, "");
+            assertThat(history.path("messages")).hasSize(1);
+            assertThat(history.path("messages").get(0).path("data").path("big").bigIntegerValue())
+                    .isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
+            assertThat(history.path("messages").get(0).path("data").path("price").decimalValue())
+                    .isEqualByComparingTo("1.50");
+            JsonNode wsHistory = pub.requestOk("type", "history", "topic", topic);
+            assertThat(wsHistory.path("messages").get(0).path("data").path("s").asText()).isEqualTo("ü \" 😀");
         }
     }
 

@@ -5,6 +5,7 @@ import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
 import io.pulsebase.core.log.Retention;
+import io.pulsebase.protocol.RawJson;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +36,7 @@ final class ListEventLog implements EventLog {
     }
 
     @Override
-    public synchronized ChannelMessage append(String topic, String event, Object data, String id) {
+    public synchronized ChannelMessage append(String topic, String event, RawJson data, String id) {
         ChannelMessage message = new ChannelMessage(head() + 1, System.currentTimeMillis(), topic, event, data, id);
         entries.add(message);
         return message;

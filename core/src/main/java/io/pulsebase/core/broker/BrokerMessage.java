@@ -2,6 +2,7 @@ package io.pulsebase.core.broker;
 
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.presence.PresenceChange;
+import io.pulsebase.protocol.RawJson;
 
 /**
  * What travels between nodes through a {@link Broker}: durable events with their log entry (and so a position),
@@ -19,7 +20,7 @@ public sealed interface BrokerMessage {
      * @param data plain JSON value
      * @param id   the publisher's idempotency id, or {@code null}
      */
-    record Broadcast(String topic, String event, Object data, String id, long timestamp) implements BrokerMessage {
+    record Broadcast(String topic, String event, RawJson data, String id, long timestamp) implements BrokerMessage {
     }
 
     /** A member joined, updated its state or left a channel's presence. */

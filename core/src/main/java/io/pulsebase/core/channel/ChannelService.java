@@ -11,6 +11,7 @@ import io.pulsebase.core.presence.PresenceStore;
 import io.pulsebase.core.session.Subscription;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.RawJson;
 import io.pulsebase.protocol.ProtocolException;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,7 @@ public final class ChannelService {
      */
     public Published publish(String topic, String event, Object data, boolean persist, String id, long messageBytes) {
         ChannelNames.require(topic);
+        RawJson payload = RawJson.of(codec.mapper(), data);
         if (messageBytes > limits.maxMessageBytes()) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "message of " + messageBytes + " bytes is over the limit of "
                     + limits.maxMessageBytes());
@@ -107,12 +109,12 @@ public final class ChannelService {
         try {
             long position = 0;
             if (persist) {
-                position = log.append(topic, event, data, id).position();
+                position = log.append(topic, event, payload, id).position();
                 if (id != null) {
                     recentIds.settle(topic, id, position);
                 }
             } else {
-                broker.publish(new BrokerMessage.Broadcast(topic, event, data, id, System.currentTimeMillis()));
+                broker.publish(new BrokerMessage.Broadcast(topic, event, payload, id, System.currentTimeMillis()));
             }
             metrics.published(persist);
             return new Published(position, false);

@@ -1,12 +1,14 @@
 package io.pulsebase.core.log;
 
+import io.pulsebase.protocol.RawJson;
+
 /**
  * A persisted channel message: one entry of the log, with its own position, replayed by {@code since} and read
  * back by history.
  *
- * @param data plain JSON value (Map, List, String, Long, Double, Boolean or {@code null})
+ * @param data the payload, JSON text as published
  * @param id   the publisher's idempotency id, or {@code null}
  */
-public record ChannelMessage(long position, long timestamp, String topic, String event, Object data, String id)
+public record ChannelMessage(long position, long timestamp, String topic, String event, RawJson data, String id)
         implements LogEntry {
 }

@@ -135,7 +135,7 @@ public final class Session {
         JsonNode tree = null;
         ClientMessage message;
         try {
-            tree = services.codec().readTree(utf8);
+            tree = services.codec().readFrame(utf8);
             message = services.codec().decodeClient(tree);
         } catch (ProtocolException e) {
             answerError(JsonCodec.refOf(tree), e.code(), e.getMessage());

@@ -1,17 +1,21 @@
 package io.pulsebase.storage.sqlite;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pulsebase.core.log.ChannelMessage;
-import io.pulsebase.protocol.JsonCodec;
+import io.pulsebase.protocol.RawJson;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * How a persisted channel message is kept in {@code _pb_log}: one row with {@code op = 'MESSAGE'}, the channel in
  * {@code tbl} and {@code {"event", "data", "id"}} as JSON in {@code new}. A message is written in a transaction of
  * its own, so its row has a marker of its own and it is one log entry, whose position is the row's {@code seq}.
+ * The payload ({@code data}) is written and read back as raw JSON text, never as objects.
  */
 final class MessageRows {
     /** The {@code op} of a message row; not an operation a trigger ever writes. */
@@ -22,29 +26,45 @@ final class MessageRows {
     private MessageRows() {
     }
 
-    static String payload(String event, Object data, String id) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("event", event);
-        node.set("data", JSON.valueToTree(data));
-        if (id != null) {
-            node.put("id", id);
-        }
-        try {
-            return JSON.writeValueAsString(node);
+    static String payload(String event, RawJson data, String id) {
+        StringWriter out = new StringWriter(64 + data.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("event", event);
+            g.writeFieldName("data");
+            g.writeRawValue(data.toString());
+            if (id != null) {
+                g.writeStringField("id", id);
+            }
+            g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toString();
     }
 
     static ChannelMessage decode(long seq, long ts, String topic, String payload) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(payload);
+        byte[] utf8 = payload.getBytes(StandardCharsets.UTF_8);
+        String event = null;
+        RawJson data = RawJson.NULL;
+        String id = null;
+        try (JsonParser p = JSON.createParser(utf8)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "event" -> event = p.getValueAsString();
+                    case "data" -> data = RawJson.capture(p, utf8);
+                    case "id" -> id = p.getValueAsString();
+                    default -> p.skipChildren();
+                }
+            }
         } catch (IOException e) {
             throw new IllegalStateException("log row " + seq + " holds a message that is not JSON", e);
         }
-        JsonNode id = node.get("id");
-        return new ChannelMessage(seq, ts, topic, node.path("event").asText(), JsonCodec.toValue(node.get("data")),
-                id == null || id.isNull() ? null : id.asText());
+        return new ChannelMessage(seq, ts, topic, event == null ? "" : event, data, id);
     }
 }

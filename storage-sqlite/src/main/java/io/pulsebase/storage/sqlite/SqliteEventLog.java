@@ -5,6 +5,7 @@ import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.PositionExpiredException;
 import io.pulsebase.core.log.Retention;
+import io.pulsebase.protocol.RawJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -99,7 +100,7 @@ public final class SqliteEventLog implements EventLog {
     }
 
     @Override
-    public ChannelMessage append(String topic, String event, Object data, String id) {
+    public ChannelMessage append(String topic, String event, RawJson data, String id) {
         String payload = MessageRows.payload(event, data, id);
         SqliteDatabase.Committed<Long> committed = database.transaction(c -> {
             // The time is taken inside the write (which holds the writer), so commit times grow with positions,

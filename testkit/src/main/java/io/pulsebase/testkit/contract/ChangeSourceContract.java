@@ -6,11 +6,13 @@ import static io.pulsebase.testkit.contract.RowWrite.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulsebase.core.capture.ChangeSource;
 import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.RowChange;
+import io.pulsebase.protocol.RawJson;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,7 +124,7 @@ public abstract class ChangeSourceContract {
         EntryRecorder recorder = new EntryRecorder();
         source().start(fixture.log().head(), recorder);
         long first = fixture.commit(List.of(insert("items", 1, "a")));
-        ChannelMessage message = fixture.log().append("chat/x", "m", "hello", null);
+        ChannelMessage message = fixture.log().append("chat/x", "m", RawJson.of(new ObjectMapper(), "hello"), null);
         long last = fixture.commit(List.of(insert("items", 2, "b")));
         source().poke();
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pulsebase.core.log.ChannelMessage;
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.EventLog;
@@ -15,6 +16,7 @@ import io.pulsebase.core.log.PositionExpiredException;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.core.log.RowChange;
 import io.pulsebase.protocol.ErrorCode;
+import io.pulsebase.protocol.RawJson;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,11 +289,17 @@ public abstract class EventLogContract {
 
     // Persisted channel messages: entries of the same log.
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static RawJson json(Object value) {
+        return RawJson.of(MAPPER, value);
+    }
+
     @Test
     void anAppendedMessageIsAnEntryOfItsOwnBetweenTransactionsInPositionOrder() {
         fixture.createTable("items");
         long first = commit(insert("items", 1, "a"), insert("items", 2, "b"));
-        ChannelMessage message = log().append("chat/general", "message", Map.of("text", "hi", "n", 3L), "m-1");
+        ChannelMessage message = log().append("chat/general", "message", json(Map.of("text", "hi", "n", 3L)), "m-1");
         long last = commit(insert("items", 3, "c"));
 
         assertThat(message.position()).isGreaterThan(first).isLessThan(last);
@@ -314,9 +322,10 @@ public abstract class EventLogContract {
         values.add(2.5);
         values.add(true);
         values.add(List.of(1L, "two", Map.of("three", 3L)));
+        values.add(Map.of("text", "üñí \u2028 \"quoted\" 😀"));
         for (Object value : values) {
-            ChannelMessage m = log().append("a/b", "e", value, null);
-            assertThat(((ChannelMessage) log().readAfter(m.position() - 1, 1).get(0)).data()).isEqualTo(value);
+            ChannelMessage m = log().append("a/b", "e", json(value), null);
+            assertThat(((ChannelMessage) log().readAfter(m.position() - 1, 1).get(0)).data()).isEqualTo(json(value));
         }
     }
 
@@ -325,8 +334,8 @@ public abstract class EventLogContract {
         fixture.createTable("items");
         List<ChannelMessage> general = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            general.add(log().append("chat/general", "m", (long) i, null));
-            log().append("chat/other", "m", (long) i, null);
+            general.add(log().append("chat/general", "m", json((long) i), null));
+            log().append("chat/other", "m", json((long) i), null);
             commit(insert("items", i + 1, "row"));
         }
 
@@ -340,9 +349,9 @@ public abstract class EventLogContract {
     @Test
     void messagesWithIdsAreFoundByTime() {
         long before = System.currentTimeMillis();
-        ChannelMessage withId = log().append("a/b", "e", 1L, "id-1");
-        log().append("a/b", "e", 2L, null);
-        ChannelMessage another = log().append("a/c", "e", 3L, "id-2");
+        ChannelMessage withId = log().append("a/b", "e", json(1L), "id-1");
+        log().append("a/b", "e", json(2L), null);
+        ChannelMessage another = log().append("a/c", "e", json(3L), "id-2");
 
         assertThat(log().messagesWithIdSince(before - 1000, 100)).containsExactly(withId, another);
         assertThat(log().messagesWithIdSince(System.currentTimeMillis() + 60_000, 100)).isEmpty();
@@ -352,8 +361,8 @@ public abstract class EventLogContract {
     void retentionCountsAMessageAsOneEntry() {
         fixture.createTable("items");
         commit(insert("items", 1, "a"), insert("items", 2, "b"));
-        log().append("a/b", "e", 1L, null);
-        ChannelMessage kept = log().append("a/b", "e", 2L, null);
+        log().append("a/b", "e", json(1L), null);
+        ChannelMessage kept = log().append("a/b", "e", json(2L), null);
         long last = commit(insert("items", 3, "c"));
 
         assertThat(log().prune(new Retention(Duration.ofDays(1), 2))).isEqualTo(2);
