@@ -230,6 +230,11 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
     /** Wraps one frame for the wire; the bytes are shared, never copied. */
     protected abstract Object encode(Frame frame);
 
+    /** Event loop: writes one encoded frame (not flushed) through the pipeline from this handler. */
+    protected void write(Object encoded) {
+        ctx.write(encoded, ctx.voidPromise());
+    }
+
     /** Event loop: writes the transport's goodbye (close frame, end of stream) and closes the channel after it. */
     protected abstract void writeGoodbye(CloseCode code);
 
@@ -264,7 +269,7 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
                 Frame frame;
                 while (channel.isWritable() && (frame = queue.poll()) != null) {
                     QUEUED_BYTES.getAndAdd(this, (long) -frame.size());
-                    ctx.write(encode(frame), ctx.voidPromise());
+                    write(encode(frame));
                     wrote = true;
                 }
             }

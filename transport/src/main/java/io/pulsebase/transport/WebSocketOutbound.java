@@ -55,6 +55,21 @@ public final class WebSocketOutbound extends ChannelOutbound {
     }
 
     /**
+     * A pre-framed message is already a complete WebSocket frame, which the WebSocket handlers would only pass
+     * along: it goes from the first handler's context straight to the socket. Everything else (a
+     * {@link TextWebSocketFrame} for the encoders) takes the whole pipeline.
+     */
+    @Override
+    protected void write(Object encoded) {
+        if (encoded instanceof ByteBuf) {
+            ChannelHandlerContext first = ctx.pipeline().firstContext();
+            first.write(encoded, first.voidPromise());
+        } else {
+            super.write(encoded);
+        }
+    }
+
+    /**
      * The frame as one unmasked, final WebSocket text frame (RFC 6455 §5.2), built on first use and cached on the
      * frame. Two event loops may build it at once; one copy wins, the other is garbage.
      */
