@@ -58,6 +58,19 @@ public final class FilterCompiler {
     }
 
     /**
+     * Compiles a filter text the server built itself (a policy bound to a caller, joined with the caller's filter),
+     * which may be longer than a client's filter is allowed to be; the nesting bound still applies.
+     */
+    public static RowFilter compileServerText(String text, TableSchema schema, int maxLength) {
+        Objects.requireNonNull(schema, "schema");
+        if (text.length() > maxLength) {
+            throw new ProtocolException(ErrorCode.INVALID_FILTER,
+                    "filter is " + text.length() + " characters long; the limit is " + maxLength);
+        }
+        return new CompiledFilter(FilterParser.parse(text, schema));
+    }
+
+    /**
      * Parses a filter into its normalized syntax tree (for callers that translate filters, for example into
      * another database's SQL). Same errors as {@link #compile}; a blank text is an error here.
      */
