@@ -2,6 +2,7 @@ package io.pulsebase.transport;
 
 import io.pulsebase.core.store.Column;
 import io.pulsebase.core.store.Database;
+import io.pulsebase.core.store.RowGuard;
 import io.pulsebase.core.store.RowOrder;
 import io.pulsebase.core.store.SqlResult;
 import io.pulsebase.core.store.TableSchema;
@@ -102,7 +103,7 @@ final class InMemoryDatabase implements Database {
     }
 
     @Override
-    public WriteResult insert(String table, Map<String, Object> values) {
+    public WriteResult insert(String table, Map<String, Object> values, RowGuard allowed) {
         Map<Object, Map<String, Object>> r = rowsOf(table);
         for (String column : values.keySet()) {
             if (schemas.get(table).column(column).isEmpty()) {
@@ -113,6 +114,9 @@ final class InMemoryDatabase implements Database {
         row.put("id", values.getOrDefault("id", (long) r.size() + 1));
         row.put("title", values.get("title"));
         row.put("done", values.getOrDefault("done", 0L));
+        if (!allowed.admits(row)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed");
+        }
         r.put(row.get("id"), row);
         return new WriteResult(row, ++position);
     }
@@ -124,23 +128,30 @@ final class InMemoryDatabase implements Database {
     }
 
     @Override
-    public WriteResult update(String table, Object id, Map<String, Object> values) {
+    public WriteResult update(String table, Object id, Map<String, Object> values, RowGuard visible,
+                              RowGuard allowed) {
         lastId = id;
         Map<String, Object> row = rowsOf(table).get(id);
-        if (row == null) {
+        if (row == null || !visible.admits(row)) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no row with that id");
+        }
+        Map<String, Object> updated = new LinkedHashMap<>(row);
+        updated.putAll(values);
+        if (!allowed.admits(updated)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed");
         }
         row.putAll(values);
         return new WriteResult(row, ++position);
     }
 
     @Override
-    public WriteResult delete(String table, Object id) {
+    public WriteResult delete(String table, Object id, RowGuard visible) {
         lastId = id;
-        Map<String, Object> row = rowsOf(table).remove(id);
-        if (row == null) {
+        Map<String, Object> row = rowsOf(table).get(id);
+        if (row == null || !visible.admits(row)) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no row with that id");
         }
+        rowsOf(table).remove(id);
         return new WriteResult(row, ++position);
     }
 

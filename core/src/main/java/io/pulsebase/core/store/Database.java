@@ -39,16 +39,38 @@ public interface Database extends AutoCloseable {
     TableSnapshot snapshot(String table, Predicate<Map<String, Object>> filter, List<RowOrder> order, int limit);
 
     /** Inserts one row; answers the row as stored (with defaults and generated keys). */
-    WriteResult insert(String table, Map<String, Object> values);
+    default WriteResult insert(String table, Map<String, Object> values) {
+        return insert(table, values, RowGuard.ANY);
+    }
+
+    /**
+     * Inserts one row, in the same transaction checking the row as stored against {@code allowed} (a row-level
+     * policy): a row it refuses is rolled back and answered {@code forbidden}.
+     */
+    WriteResult insert(String table, Map<String, Object> values, RowGuard allowed);
 
     /** The row with that primary key, if any. */
     Optional<Map<String, Object>> get(String table, Object id);
 
     /** Updates the given columns of one row; {@code not_found} when no row has that key. */
-    WriteResult update(String table, Object id, Map<String, Object> values);
+    default WriteResult update(String table, Object id, Map<String, Object> values) {
+        return update(table, id, values, RowGuard.ANY, RowGuard.ANY);
+    }
+
+    /**
+     * Updates one row under a row-level policy, in one transaction: a row {@code visible} refuses before the update
+     * is {@code not_found} (as if it did not exist); an updated row {@code allowed} refuses is rolled back and
+     * answered {@code forbidden}.
+     */
+    WriteResult update(String table, Object id, Map<String, Object> values, RowGuard visible, RowGuard allowed);
 
     /** Deletes one row; {@code not_found} when no row has that key. */
-    WriteResult delete(String table, Object id);
+    default WriteResult delete(String table, Object id) {
+        return delete(table, id, RowGuard.ANY);
+    }
+
+    /** Deletes one row under a row-level policy: a row {@code visible} refuses is {@code not_found}. */
+    WriteResult delete(String table, Object id, RowGuard visible);
 
     @Override
     void close();

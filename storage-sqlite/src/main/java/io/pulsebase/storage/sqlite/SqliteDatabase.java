@@ -4,6 +4,7 @@ import io.pulsebase.core.store.Column;
 import io.pulsebase.core.store.Database;
 import io.pulsebase.core.store.RowOrder;
 import io.pulsebase.core.store.SqlResult;
+import io.pulsebase.core.store.RowGuard;
 import io.pulsebase.core.store.TableSchema;
 import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.core.store.WriteResult;
@@ -292,7 +293,7 @@ public final class SqliteDatabase implements Database {
     }
 
     @Override
-    public WriteResult insert(String table, Map<String, Object> given) {
+    public WriteResult insert(String table, Map<String, Object> given, RowGuard allowed) {
         Map<String, Object> values = given == null ? Map.of() : given;
         return write("insert", c -> {
             TableSchema schema = requireTable(c, table);
@@ -306,8 +307,12 @@ public final class SqliteDatabase implements Database {
                     : "INSERT INTO " + into + " (" + names.stream().map(n -> TableCatalog.columnExpression(schema, n))
                             .collect(Collectors.joining(", ")) + ") VALUES ("
                             + names.stream().map(n -> "?").collect(Collectors.joining(", ")) + ")";
-            return returningOne(c, schema, sql + " RETURNING " + selectList(schema), new ArrayList<>(values.values()),
-                    names);
+            Map<String, Object> row = returningOne(c, schema, sql + " RETURNING " + selectList(schema),
+                    new ArrayList<>(values.values()), names);
+            if (row != null && !allowed.admits(row)) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN, "the policy of this table does not allow this row");
+            }
+            return row;
         });
     }
 
@@ -325,14 +330,14 @@ public final class SqliteDatabase implements Database {
     }
 
     @Override
-    public WriteResult update(String table, Object id, Map<String, Object> given) {
+    public WriteResult update(String table, Object id, Map<String, Object> given, RowGuard visible,
+                              RowGuard allowed) {
         Map<String, Object> values = given == null ? Map.of() : given;
         if (values.isEmpty()) {
             try {
                 return connections.read(c -> {
                     TableSchema schema = requireTable(c, table);
-                    Map<String, Object> row = returningOne(c, schema, "SELECT " + selectList(schema) + " FROM "
-                            + SqlQuoting.identifier(schema.name()) + " WHERE " + keyCondition(schema), ids(id), ID);
+                    Map<String, Object> row = visibleRow(c, schema, id, visible);
                     return new WriteResult(found(schema, row, id), LogRow.head(c, connections));
                 });
             } catch (SQLException e) {
@@ -341,6 +346,9 @@ public final class SqliteDatabase implements Database {
         }
         return write("update", c -> {
             TableSchema schema = requireTable(c, table);
+            if (visible != RowGuard.ANY) {
+                found(schema, visibleRow(c, schema, id, visible), id);
+            }
             List<String> sets = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             for (String name : values.keySet()) {
@@ -353,14 +361,21 @@ public final class SqliteDatabase implements Database {
             labels.add("id");
             String sql = "UPDATE " + SqlQuoting.identifier(schema.name()) + " SET " + String.join(", ", sets)
                     + " WHERE " + keyCondition(schema) + " RETURNING " + selectList(schema);
-            return found(schema, returningOne(c, schema, sql, args, labels), id);
+            Map<String, Object> updated = found(schema, returningOne(c, schema, sql, args, labels), id);
+            if (!allowed.admits(updated)) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN, "the policy of this table does not allow this row");
+            }
+            return updated;
         });
     }
 
     @Override
-    public WriteResult delete(String table, Object id) {
+    public WriteResult delete(String table, Object id, RowGuard visible) {
         return write("delete", c -> {
             TableSchema schema = requireTable(c, table);
+            if (visible != RowGuard.ANY) {
+                found(schema, visibleRow(c, schema, id, visible), id);
+            }
             String sql = "DELETE FROM " + SqlQuoting.identifier(schema.name()) + " WHERE " + keyCondition(schema)
                     + " RETURNING " + selectList(schema);
             return found(schema, returningOne(c, schema, sql, ids(id), ID), id);
@@ -374,6 +389,14 @@ public final class SqliteDatabase implements Database {
         } catch (SQLException e) {
             throw SqliteErrors.translate(e, false, doing);
         }
+    }
+
+    /** The row with that key if the guard admits it; null when there is none or it is not visible. */
+    private Map<String, Object> visibleRow(Connection c, TableSchema schema, Object id, RowGuard visible)
+            throws SQLException {
+        Map<String, Object> row = returningOne(c, schema, "SELECT " + selectList(schema) + " FROM "
+                + SqlQuoting.identifier(schema.name()) + " WHERE " + keyCondition(schema), ids(id), ID);
+        return row != null && visible.admits(row) ? row : null;
     }
 
     /** Runs a statement that yields at most one row of the table; that row, or null. */

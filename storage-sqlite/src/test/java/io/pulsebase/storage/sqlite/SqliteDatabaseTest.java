@@ -2,11 +2,13 @@ package io.pulsebase.storage.sqlite;
 
 import static io.pulsebase.storage.sqlite.ErrorAssertions.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pulsebase.core.log.Commit;
 import io.pulsebase.core.log.LogEntry;
 import io.pulsebase.core.log.RowChange;
 import io.pulsebase.core.store.Column;
+import io.pulsebase.core.store.RowGuard;
 import io.pulsebase.core.store.RowOrder;
 import io.pulsebase.core.store.SqlResult;
 import io.pulsebase.core.store.TableSchema;
@@ -14,6 +16,7 @@ import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.core.store.WriteResult;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Operation;
+import io.pulsebase.protocol.ProtocolException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -360,5 +363,51 @@ class SqliteDatabaseTest {
         failsWith(ErrorCode.UNAVAILABLE, () -> db.tables());
         failsWith(ErrorCode.UNAVAILABLE, () -> db.insert("users", row("email", "a@x")));
         storage.close();
+    }
+
+    // Row guards: a row-level policy checked inside the write's transaction.
+
+    private long countUsers() {
+        return (Long) sql("SELECT count(*) AS n FROM users").rows().get(0).get("n");
+    }
+
+    @Test
+    void anInsertTheGuardRefusesIsRolledBackAndForbidden() {
+        long head = storage.log().head();
+        RowGuard adults = r -> r.get("age") instanceof Long age && age >= 18;
+        assertThatThrownBy(() -> db.insert("users", row("email", "kid@x", "age", 9L), adults))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(countUsers()).isZero();
+        assertThat(storage.log().head()).as("nothing reached the log").isEqualTo(head);
+        WriteResult ok = db.insert("users", row("email", "ann@x", "age", 30L), adults);
+        assertThat(ok.row()).containsEntry("email", "ann@x");
+        assertThat(countUsers()).isEqualTo(1);
+    }
+
+    @Test
+    void anUpdateSeesOnlyVisibleRowsAndMayNotMoveARowOutOfWhatItMayWrite() {
+        long id = (Long) db.insert("users", row("email", "ann@x", "name", "Ann", "age", 30L)).row().get("id");
+        RowGuard anns = r -> "Ann".equals(r.get("name"));
+        RowGuard bobs = r -> "Bob".equals(r.get("name"));
+
+        assertThatThrownBy(() -> db.update("users", id, row("age", 31L), bobs, RowGuard.ANY))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> db.update("users", id, row(), bobs, RowGuard.ANY))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> db.update("users", id, row("name", "Zed"), anns, anns))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+        assertThat(db.get("users", id).orElseThrow()).containsEntry("name", "Ann").containsEntry("age", 30L);
+
+        assertThat(db.update("users", id, row("age", 31L), anns, anns).row()).containsEntry("age", 31L);
+    }
+
+    @Test
+    void aDeleteOfARowTheGuardHidesIsNotFoundAndKeepsTheRow() {
+        long id = (Long) db.insert("users", row("email", "ann@x", "name", "Ann")).row().get("id");
+        assertThatThrownBy(() -> db.delete("users", id, r -> false))
+                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(countUsers()).isEqualTo(1);
+        assertThat(db.delete("users", id, r -> "Ann".equals(r.get("name"))).row()).containsEntry("email", "ann@x");
+        assertThat(countUsers()).isZero();
     }
 }
