@@ -324,8 +324,10 @@ public final class Channel {
             return;
         }
         if (reply.ok()) {
-            long p = ClientCodec.position(reply.result(), "position");
-            if (p > 0 && p > position) {
+            // "0" anchors too (subscribed while the log was empty): an unanchored channel would resubscribe
+            // live-from-now after a drop and lose the persisted messages published meanwhile.
+            long p = reply.result().containsKey("position") ? ClientCodec.position(reply.result(), "position") : NONE;
+            if (p > position) {
                 position = p;
                 positionView = p;
             }

@@ -187,7 +187,9 @@ public final class TableSubscription {
             return;
         }
         if (reply.ok()) {
-            state.onSubscribed(ClientCodec.position(reply.result(), "position"));
+            if (reply.result().containsKey("position")) {
+                state.onSubscribed(ClientCodec.position(reply.result(), "position"));
+            }
             positionView = state.position();
             ready.complete(this);
         } else if (reply.error().code() == ErrorCode.POSITION_EXPIRED) {
