@@ -36,7 +36,8 @@ import java.util.Set;
 public final class ClientCodec {
     private static final Set<String> REPLY_FIELDS = Set.of("type", "ref", "ok", "error");
 
-    private final ObjectMapper mapper = new JsonCodec().mapper();
+    private final JsonCodec json = new JsonCodec();
+    private final ObjectMapper mapper = json.mapper();
 
     public ClientCodec() {
     }
@@ -115,13 +116,8 @@ public final class ClientCodec {
      * @throws ProtocolException when the text is not JSON or not a frame this client understands
      */
     public ServerMessage decode(String text) {
-        JsonNode node;
-        try {
-            node = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "server frame is not valid JSON");
-        }
-        if (node == null || !node.isObject()) {
+        JsonNode node = json.readTree(text);
+        if (!node.isObject()) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "server frame is not a JSON object");
         }
         String type = text(node, "type");
