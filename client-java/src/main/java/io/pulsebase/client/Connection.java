@@ -20,8 +20,10 @@ import java.util.function.Function;
  * <p>Contract. Event thread only, except {@link #isClosed}, {@link #connectionCount} and {@link #useToken}.
  * Everything the JDK WebSocket reports for a connection arrives tagged with its generation and is ignored unless
  * it is the current one, so a late callback of an old connection never touches a newer one. Frames are handled
- * in the order received; messages are written in the order sent. Once {@link #shutdown} ran the connection
- * never opens again.
+ * in the order received; messages are written in the order sent. Failure: a write that fails, or a close, error or
+ * idle timeout reported for the current connection, ends it ({@link #dropped}: parts discarded, requests
+ * re-queued or failed, then the {@link Reconnector} decides); a frame that cannot be decoded is reported to the
+ * error listeners and skipped, the connection stays. Once {@link #shutdown} ran the connection never opens again.
  */
 final class Connection {
     private static final System.Logger LOG = System.getLogger(PulsebaseClient.class.getName());

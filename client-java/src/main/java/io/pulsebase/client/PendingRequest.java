@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A request that expects one reply, as handed to {@link RequestTracker}. Exactly one of the three callbacks runs,
- * once, on the event thread.
+ * A request that expects one reply, as handed to {@link RequestTracker}. At most one of the three callbacks runs,
+ * once, on the event thread; none when the tracker did not take the request (not connected, and not queueable: see
+ * {@link RequestTracker#request} and {@link RequestTracker#send}, whose callers handle that case).
  *
  * @param message  the message for a given ref (a re-sent request gets a new ref)
  * @param onReply  the server's reply, ok or not
