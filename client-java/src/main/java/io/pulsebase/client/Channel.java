@@ -4,6 +4,7 @@ import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ServerMessage;
+import io.pulsebase.protocol.client.ClientCodec;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ public final class Channel {
             positionView = NONE;
             members = Map.of();
             failWaiters(new PulsebaseException(null, "unsubscribed"));
-            String ref = client.sendRequest(new PulsebaseClient.Pending(r -> new ClientMessage.Unsubscribe(r, topic),
+            String ref = client.sendRequest(new PendingRequest(r -> new ClientMessage.Unsubscribe(r, topic),
                     reply -> f.complete(null), false, e -> f.complete(null), e -> f.complete(null)));
             if (ref == null) {
                 f.complete(null);
@@ -170,11 +171,11 @@ public final class Channel {
         Objects.requireNonNull(event);
         PublishOptions o = options == null ? PublishOptions.none() : options;
         CompletableFuture<PublishResult> f = new CompletableFuture<>();
-        PulsebaseClient.Pending p = new PulsebaseClient.Pending(
+        PendingRequest p = new PendingRequest(
                 ref -> new ClientMessage.Publish(ref, topic, event, data, o.persist(), o.id()),
                 reply -> {
                     if (reply.ok()) {
-                        f.complete(new PublishResult(WireCodec.position(reply.result(), "position"),
+                        f.complete(new PublishResult(ClientCodec.position(reply.result(), "position"),
                                 Boolean.TRUE.equals(reply.result().get("duplicate"))));
                     } else {
                         f.completeExceptionally(new PulsebaseException(reply.error().code(), reply.error().message()));
@@ -217,7 +218,7 @@ public final class Channel {
             List<CompletableFuture<String>> waiting = new ArrayList<>(trackWaiters);
             trackWaiters.clear();
             waiting.forEach(w -> w.complete(null)); // superseded
-            String ref = client.sendRequest(new PulsebaseClient.Pending(r -> new ClientMessage.Untrack(r, topic),
+            String ref = client.sendRequest(new PendingRequest(r -> new ClientMessage.Untrack(r, topic),
                     reply -> {
                         if (reply.ok()) {
                             f.complete(null);
@@ -256,7 +257,7 @@ public final class Channel {
         }
         CompletableFuture<HistoryPage> f = new CompletableFuture<>();
         String beforeText = before > 0 ? Positions.format(before) : null;
-        PulsebaseClient.Pending p = new PulsebaseClient.Pending(
+        PendingRequest p = new PendingRequest(
                 ref -> new ClientMessage.History(ref, topic, limit, beforeText),
                 reply -> {
                     if (reply.ok()) {
@@ -277,7 +278,7 @@ public final class Channel {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> msg = (Map<String, Object>) m;
                     messages.add(new ChannelEvent(topic, (String) msg.get("event"), msg.get("data"),
-                            instant(msg.get("timestamp")), (String) msg.get("id"), WireCodec.position(msg, "position"),
+                            instant(msg.get("timestamp")), (String) msg.get("id"), ClientCodec.position(msg, "position"),
                             (String) msg.get("userId")));
                 }
             }
@@ -313,9 +314,9 @@ public final class Channel {
         presenceParts = null;
         String since = position == NONE ? null : Positions.format(position);
         Set<String> names = eventNames;
-        subscribeRef = client.sendRequest(new PulsebaseClient.Pending(
+        subscribeRef = client.sendRequest(PendingRequest.replyOnly(
                 ref -> new ClientMessage.Subscribe(ref, topic, Set.of(), null, false, since, names),
-                this::onSubscribeReply, false, e -> { }, e -> { }));
+                this::onSubscribeReply));
     }
 
     private void onSubscribeReply(ServerMessage.Reply reply) {
@@ -323,8 +324,10 @@ public final class Channel {
             return;
         }
         if (reply.ok()) {
-            long p = WireCodec.position(reply.result(), "position");
-            if (p > 0 && p > position) {
+            // "0" anchors too (subscribed while the log was empty): an unanchored channel would resubscribe
+            // live-from-now after a drop and lose the persisted messages published meanwhile.
+            long p = reply.result().containsKey("position") ? ClientCodec.position(reply.result(), "position") : NONE;
+            if (p > position) {
                 position = p;
                 positionView = p;
             }
@@ -353,8 +356,8 @@ public final class Channel {
 
     private void sendTrack() {
         Map<String, Object> state = trackedState;
-        trackRef = client.sendRequest(new PulsebaseClient.Pending(ref -> new ClientMessage.Track(ref, topic, state),
-                this::onTrackReply, false, e -> { }, e -> { }));
+        trackRef = client.sendRequest(PendingRequest.replyOnly(ref -> new ClientMessage.Track(ref, topic, state),
+                this::onTrackReply));
     }
 
     private void onTrackReply(ServerMessage.Reply reply) {

@@ -3,8 +3,6 @@ package io.pulsebase.client;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The WebSocket listener of one connection attempt (generation {@code gen}): hands everything to the client's event
@@ -15,20 +13,20 @@ final class ConnectionListener implements WebSocket.Listener {
 
     private static final System.Logger LOG = System.getLogger(PulsebaseClient.class.getName());
 
-    private final PulsebaseClient client;
-    private final Executor loop;
+    private final Connection connection;
+    private final EventThread events;
     private final int gen;
     private StringBuilder partial;
 
-    ConnectionListener(PulsebaseClient client, Executor loop, int gen) {
-        this.client = client;
-        this.loop = loop;
+    ConnectionListener(Connection connection, EventThread events, int gen) {
+        this.connection = connection;
+        this.events = events;
         this.gen = gen;
     }
 
     @Override
     public void onOpen(WebSocket w) {
-        client.execute(() -> client.opened(gen, w));
+        events.execute(() -> connection.opened(gen, w));
         w.request(1);
     }
 
@@ -50,18 +48,17 @@ final class ConnectionListener implements WebSocket.Listener {
             text = data.toString();
         }
         // Flow control: the next frame is requested once this one was handled on the event thread.
-        try {
-            loop.execute(() -> {
-                try {
-                    client.frame(gen, text);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "unexpected error handling a frame", e);
-                } finally {
-                    w.request(1);
-                }
-            });
-        } catch (RejectedExecutionException closedAlready) {
-            w.abort();
+        boolean queued = events.tryExecute(() -> {
+            try {
+                connection.frame(gen, text);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error handling a frame", e);
+            } finally {
+                w.request(1);
+            }
+        });
+        if (!queued) {
+            w.abort(); // the client is closed
         }
         return null;
     }
@@ -74,26 +71,26 @@ final class ConnectionListener implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onPing(WebSocket w, ByteBuffer message) {
-        client.execute(() -> client.touched(gen));
+        events.execute(() -> connection.touched(gen));
         w.request(1);
         return null;
     }
 
     @Override
     public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
-        client.execute(() -> client.touched(gen));
+        events.execute(() -> connection.touched(gen));
         w.request(1);
         return null;
     }
 
     @Override
     public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
-        client.execute(() -> client.disconnected(gen, statusCode, reason));
+        events.execute(() -> connection.dropped(gen, statusCode, reason));
         return null;
     }
 
     @Override
     public void onError(WebSocket w, Throwable error) {
-        client.execute(() -> client.disconnected(gen, 1006, String.valueOf(error)));
+        events.execute(() -> connection.dropped(gen, 1006, String.valueOf(error)));
     }
 }

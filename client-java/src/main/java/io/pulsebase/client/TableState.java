@@ -48,9 +48,13 @@ final class TableState {
         return duplicatesDropped;
     }
 
-    /** A subscribe reply: the subscription stands at {@code replyPosition} (everything up to it was sent). */
+    /**
+     * A subscribe reply: the subscription stands at {@code replyPosition} (everything up to it was sent). Position
+     * 0 is a real anchor ("before everything": a subscription made while the log was empty), not "no position":
+     * without it a drop before the first change would resubscribe live-from-now and lose what was written meanwhile.
+     */
     void onSubscribed(long replyPosition) {
-        if (replyPosition > 0 && replyPosition > position) {
+        if (replyPosition >= 0 && replyPosition > position) {
             position = replyPosition;
         }
     }

@@ -5,6 +5,7 @@ import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Operation;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ServerMessage;
+import io.pulsebase.protocol.client.ClientCodec;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -146,7 +147,7 @@ public final class TableSubscription {
             active = false;
             client.unregisterTable(this);
             ready.completeExceptionally(new PulsebaseException(null, "unsubscribed"));
-            String ref = client.sendRequest(new PulsebaseClient.Pending(r -> new ClientMessage.Unsubscribe(r, topic),
+            String ref = client.sendRequest(new PendingRequest(r -> new ClientMessage.Unsubscribe(r, topic),
                     reply -> f.complete(null), false, e -> f.complete(null), e -> f.complete(null)));
             if (ref == null) {
                 f.complete(null);
@@ -177,9 +178,8 @@ public final class TableSubscription {
         long pos = state.position();
         boolean snap = forceSnapshot || (snapshot && pos == TableState.NONE);
         String since = snap || pos == TableState.NONE ? null : Positions.format(pos);
-        currentRef = client.sendRequest(new PulsebaseClient.Pending(
-                ref -> new ClientMessage.Subscribe(ref, topic, events, filter, snap, since),
-                this::onReply, false, e -> { }, e -> { }));
+        currentRef = client.sendRequest(PendingRequest.replyOnly(
+                ref -> new ClientMessage.Subscribe(ref, topic, events, filter, snap, since), this::onReply));
     }
 
     private void onReply(ServerMessage.Reply reply) {
@@ -187,7 +187,9 @@ public final class TableSubscription {
             return;
         }
         if (reply.ok()) {
-            state.onSubscribed(WireCodec.position(reply.result(), "position"));
+            if (reply.result().containsKey("position")) {
+                state.onSubscribed(ClientCodec.position(reply.result(), "position"));
+            }
             positionView = state.position();
             ready.complete(this);
         } else if (reply.error().code() == ErrorCode.POSITION_EXPIRED) {

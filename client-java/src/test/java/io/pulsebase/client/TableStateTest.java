@@ -99,6 +99,15 @@ class TableStateTest {
     }
 
     @Test
+    void aReplyAtPositionZeroAnchorsASubscriptionMadeOnAnEmptyLog() {
+        TableState s = new TableState("t", "id", TableState.NONE);
+        s.onSubscribed(0);
+        assertThat(s.position()).as("0 is 'before everything', a position to resume from").isZero();
+        s.onChange(txn(1, false, insert(1, "first")));
+        assertThat(s.position()).isEqualTo(1);
+    }
+
+    @Test
     void customPrimaryKeyAndRowsWithoutIt() {
         TableState s = new TableState("t", "code", TableState.NONE);
         Map<String, Object> r = new LinkedHashMap<>();

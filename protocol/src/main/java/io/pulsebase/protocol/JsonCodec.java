@@ -56,13 +56,20 @@ public final class JsonCodec {
 
     /** Decodes one client frame. */
     public ClientMessage decodeClient(String text) {
-        JsonNode node;
+        return decodeClient(readTree(text));
+    }
+
+    /** Parses text into a JSON tree, mapping every failure to {@link ErrorCode#INVALID_JSON}. */
+    public JsonNode readTree(String text) {
         try {
-            node = mapper.readTree(text);
+            JsonNode node = mapper.readTree(text);
+            if (node == null || node.isMissingNode()) {
+                throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is empty");
+            }
+            return node;
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "frame is not valid JSON");
         }
-        return decodeClient(node);
     }
 
     /**

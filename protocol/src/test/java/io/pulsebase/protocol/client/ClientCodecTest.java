@@ -1,4 +1,4 @@
-package io.pulsebase.client;
+package io.pulsebase.protocol.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,8 +17,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The client codec is the mirror of the protocol module's: every message survives the round trip. */
-class WireCodecTest {
-    private final WireCodec client = new WireCodec();
+class ClientCodecTest {
+    private final ClientCodec client = new ClientCodec();
     private final JsonCodec server = new JsonCodec();
 
     private ClientMessage roundTrip(ClientMessage m) {
@@ -86,14 +86,30 @@ class WireCodecTest {
     }
 
     @Test
-    void realtimeUriFromHttpBase() {
-        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("http://localhost:8080")))
-                .hasToString("ws://localhost:8080/v1/realtime");
-        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("https://h.example/")))
-                .hasToString("wss://h.example/v1/realtime");
-        assertThat(RealtimeUris.realtimeUri(java.net.URI.create("ws://h:1/custom?x=1")))
-                .hasToString("ws://h:1/custom?x=1");
-        assertThatThrownBy(() -> RealtimeUris.realtimeUri(java.net.URI.create("ftp://h")))
-                .isInstanceOf(IllegalArgumentException.class);
+    void decodingIsLenientAboutWhatItDoesNotNeed() {
+        ServerMessage m = client.decode("{\"type\":\"event\",\"topic\":\"a/b\",\"event\":\"x\",\"later\":1,"
+                + "\"timestamp\":\"not a time\"}");
+        assertThat(m).isEqualTo(new ServerMessage.Event("a/b", "x", null, 0, null, null, 0));
+        assertThat(client.decode("{\"type\":\"snapshot\",\"topic\":\"t\",\"position\":7}"))
+                .isEqualTo(new ServerMessage.Snapshot("t", List.of(), 7, false));
+    }
+
+    @Test
+    void failuresCarryTheirErrorCode() {
+        assertThatThrownBy(() -> client.decode("{")).extracting(e -> ((ProtocolException) e).code())
+                .isEqualTo(ErrorCode.INVALID_JSON);
+        assertThatThrownBy(() -> client.decode("{\"ref\":\"1\"}")).extracting(e -> ((ProtocolException) e).code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThatThrownBy(() -> client.decode("{\"type\":\"wat\"}")).extracting(e -> ((ProtocolException) e).code())
+                .isEqualTo(ErrorCode.UNKNOWN_TYPE);
+        assertThatThrownBy(() -> client.decode("{\"type\":\"snapshot\",\"topic\":\"t\",\"position\":\"x1\"}"))
+                .extracting(e -> ((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_POSITION);
+    }
+
+    @Test
+    void positionsInsideResultsAreStringsOrNumbersAndZeroWhenAbsent() {
+        assertThat(ClientCodec.position(Map.of("position", "42"), "position")).isEqualTo(42);
+        assertThat(ClientCodec.position(Map.of("position", 42L), "position")).isEqualTo(42);
+        assertThat(ClientCodec.position(Map.of(), "position")).isZero();
     }
 }

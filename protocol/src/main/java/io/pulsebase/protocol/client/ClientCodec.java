@@ -1,4 +1,4 @@
-package io.pulsebase.client;
+package io.pulsebase.protocol.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,17 +20,30 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The client side of the wire: {@link ClientMessage} records to JSON text, server frames to {@link ServerMessage}
- * records. (The protocol module encodes server messages and decodes client ones, the server's direction; this is
- * the mirror image.) Stateless and thread-safe.
+ * The client side of the wire, for SDKs written in Java: {@link ClientMessage} records to JSON text, server frames
+ * to {@link ServerMessage} records. {@link JsonCodec} is the server's direction (it decodes client messages and
+ * encodes server ones); this is its mirror image, and the two round-trip: what this encodes, {@link JsonCodec}
+ * decodes to an equal record, and what {@link JsonCodec} encodes, this decodes to an equal record.
+ *
+ * <p>Decoding is lenient where the server is strict: an unknown field is ignored, an absent position is 0, an
+ * absent boolean false, an unparseable timestamp 0. It fails only with {@link ProtocolException}: text that is not
+ * a JSON object ({@link ErrorCode#INVALID_JSON}), no {@code type} or a change without a known operation
+ * ({@link ErrorCode#BAD_REQUEST}), an unknown {@code type} ({@link ErrorCode#UNKNOWN_TYPE}), a malformed position
+ * ({@link ErrorCode#INVALID_POSITION}).
+ *
+ * <p>Stateless and thread-safe; one instance may be shared.
  */
-final class WireCodec {
+public final class ClientCodec {
     private static final Set<String> REPLY_FIELDS = Set.of("type", "ref", "ok", "error");
 
-    private final ObjectMapper mapper = new JsonCodec().mapper();
+    private final JsonCodec json = new JsonCodec();
+    private final ObjectMapper mapper = json.mapper();
+
+    public ClientCodec() {
+    }
 
     /** Encodes one client message as JSON text. */
-    String encode(ClientMessage message) {
+    public String encode(ClientMessage message) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", message.type());
         if (message.ref() != null) {
@@ -102,14 +115,9 @@ final class WireCodec {
      *
      * @throws ProtocolException when the text is not JSON or not a frame this client understands
      */
-    ServerMessage decode(String text) {
-        JsonNode node;
-        try {
-            node = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "server frame is not valid JSON");
-        }
-        if (node == null || !node.isObject()) {
+    public ServerMessage decode(String text) {
+        JsonNode node = json.readTree(text);
+        if (!node.isObject()) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "server frame is not a JSON object");
         }
         String type = text(node, "type");
@@ -203,7 +211,7 @@ final class WireCodec {
     }
 
     /** A position field (string of digits, or a number); 0 when absent. */
-    static long position(JsonNode node, String field) {
+    private static long position(JsonNode node, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return 0;
@@ -211,8 +219,13 @@ final class WireCodec {
         return v.isNumber() ? v.asLong() : Positions.parse(v.asText());
     }
 
-    /** A position inside a reply's result (string or number); 0 when absent. */
-    static long position(Map<String, Object> result, String field) {
+    /**
+     * A position inside a decoded reply's result or a history message (string of digits, or a number); 0 when
+     * absent.
+     *
+     * @throws ProtocolException {@link ErrorCode#INVALID_POSITION} when it is not a position
+     */
+    public static long position(Map<String, Object> result, String field) {
         Object v = result.get(field);
         if (v instanceof Number n) {
             return n.longValue();
