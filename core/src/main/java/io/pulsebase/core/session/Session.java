@@ -1,5 +1,8 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.auth.Authenticator;
+import io.pulsebase.core.auth.Credentials;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.CloseCode;
@@ -10,6 +13,8 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -31,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * <p>Failure rule: every refusal is a {@link ProtocolException} turned into a named error — a {@code reply}
  * when the message had a {@code ref}, an {@code error} frame otherwise — and the connection stays usable.
  * Anything unexpected is logged here with detail and reaches the client as {@code internal}.
+ *
+ * <p>The caller: every session acts for one verified {@link Identity}. A session opened with
+ * {@link Credentials} verifies them as its first task (verification may block on a JWKS fetch, so never on the
+ * network thread), and messages that arrive meanwhile wait behind it, in order. Refused credentials get an
+ * {@code error} frame with the named error and the close code of {@link Authenticator#closeCodeFor}. An identity
+ * that expires (a token's {@code exp} plus the clock skew) closes the connection with
+ * {@link CloseCode#TOKEN_EXPIRED} at that instant, unless an {@code auth} message replaced it first with a token
+ * for the same caller; a message handled after the instant is refused, should the timer be late.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -49,6 +64,10 @@ public final class Session {
     /** Channels this connection is present in; created on the first track. */
     private Set<String> tracked;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The verified caller; null until the credentials were verified (or when they were refused). */
+    private volatile Identity identity;
+    /** Closes the connection when {@link #identity} expires; session's serial executor only. */
+    private ScheduledFuture<?> expiry;
     /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
      * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
@@ -59,12 +78,96 @@ public final class Session {
     private volatile boolean readingSuspended;
     private static final int REFUSE_AT = 16_384;
 
-    public Session(SessionServices services, Outbound outbound) {
+    private Session(SessionServices services, Outbound outbound) {
         this.services = services;
         this.outbound = outbound;
         this.serial = new SerialExecutor(services.executor());
         this.commands = new SessionCommands(this, services);
         services.metrics().sessionOpened();
+    }
+
+    /** A session for a caller already admitted (an SSE stream, whose transport verified the request). */
+    public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
+        Session session = new Session(services, outbound);
+        session.actAs(caller); // before any task: the executor's hand-off publishes it to them
+        return session;
+    }
+
+    /**
+     * A session whose credentials are verified as its first task (a WebSocket: what the upgrade request
+     * carried); refused credentials close the connection. With security disabled they are not read, and the
+     * session is admitted at once.
+     */
+    public static Session verifying(SessionServices services, Outbound outbound, Credentials credentials) {
+        Session session = new Session(services, outbound);
+        if (services.gatekeeper().enabled()) {
+            session.serial.execute(() -> session.admit(credentials));
+        } else {
+            session.identity = services.gatekeeper().admit(credentials);
+        }
+        return session;
+    }
+
+    /** The caller this session acts for; null before its credentials were verified, or when they were refused. */
+    public Identity identity() {
+        return identity;
+    }
+
+    private void admit(Credentials credentials) {
+        try {
+            actAs(services.gatekeeper().admit(credentials));
+        } catch (ProtocolException e) {
+            log.info("session {}: credentials refused: {} ({})", id, e.code().wireName(), e.getMessage());
+            answerError(null, e.code(), e.getMessage());
+            outbound.close(Authenticator.closeCodeFor(e), "credentials refused", e.code().wireName() + ": "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("session {}: unexpected failure verifying credentials", id, e);
+            outbound.close(CloseCode.INTERNAL_ERROR, "credentials could not be verified");
+        }
+    }
+
+    /**
+     * Session thread (or the factory, before any task): from now on the session acts for {@code caller}; its
+     * expiry timer is (re)armed.
+     */
+    void actAs(Identity caller) {
+        identity = caller;
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        if (caller.expiresAt() != null && !closed.get()) {
+            long delay = Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()) + 1;
+            expiry = services.timers().schedule(() -> serial.execute(this::expireIfDue), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Session thread: the expiry timer fired. Closes unless refreshed meanwhile; re-arms if it fired early. */
+    private void expireIfDue() {
+        Identity caller = identity;
+        if (closed.get() || caller == null) {
+            return;
+        }
+        if (caller.isExpiredAt(Instant.now())) {
+            expire();
+        } else {
+            actAs(caller);
+        }
+    }
+
+    private void expire() {
+        outbound.close(CloseCode.TOKEN_EXPIRED, "token expired", ErrorCode.UNAUTHORIZED.wireName() + ": token expired");
+    }
+
+    /** Whether the caller's identity has expired (the timer may fire a little late); closes the connection if so. */
+    private boolean expiredNow() {
+        Identity caller = identity;
+        if (caller == null || caller.expiresAt() == null || !caller.isExpiredAt(Instant.now())) {
+            return false;
+        }
+        expire();
+        return true;
     }
 
     public long id() {
@@ -247,6 +350,10 @@ public final class Session {
     public void closed() {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
+                if (expiry != null) {
+                    expiry.cancel(false);
+                    expiry = null;
+                }
                 for (String topic : List.copyOf(subscriptions.keySet())) {
                     commands.remove(topic);
                 }
@@ -259,6 +366,13 @@ public final class Session {
     private Reply handle(ClientMessage message, int size) {
         if (closed.get()) {
             return Reply.error(message.ref(), ErrorCode.UNAVAILABLE, "connection is closing");
+        }
+        if (identity == null) {
+            // Credentials were refused: the connection is closing, and this answer is likely not delivered.
+            return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "not authenticated");
+        }
+        if (expiredNow()) {
+            return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "token expired");
         }
         try {
             return commands.handle(message, size);
