@@ -149,7 +149,9 @@ class AuthRestIT {
                 header).statusCode()).isEqualTo(200);
         assertThat(server.request("GET", "/v1/history?topic=chat/svc", null, header).body()).contains("\"m\"");
         assertThat(server.request("GET", "/v1/presence?topic=chat/svc", null, header).statusCode()).isEqualTo(200);
-        assertThat(server.request("GET", "/metrics", null, header).body()).contains("pulsebase_sessions");
+        server.request("GET", "/v1/presence?topic=chat/svc", null, Map.of()); // refused: counted
+        assertThat(server.request("GET", "/metrics", null, header).body()).contains("pulsebase_sessions")
+                .contains("pulsebase_auth_refusals_total{code=\"unauthorized\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pulsebase.core.access;
 
+import io.pulsebase.core.NodeMetrics;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.auth.Authenticator;
 import io.pulsebase.core.auth.CompositeAuthenticator;
@@ -33,14 +34,13 @@ import io.pulsebase.protocol.ProtocolException;
 public final class Gatekeeper {
     private final AuthConfig config;
     private final Authenticator authenticator;
+    private final NodeMetrics metrics;
 
-    public Gatekeeper(AuthConfig config) {
-        this(config, CompositeAuthenticator.from(config));
-    }
-
-    Gatekeeper(AuthConfig config, Authenticator authenticator) {
+    /** @param metrics where refusals are counted ({@code pulsebase_auth_refusals_total{code}}) */
+    public Gatekeeper(AuthConfig config, NodeMetrics metrics) {
         this.config = config;
-        this.authenticator = authenticator;
+        this.authenticator = CompositeAuthenticator.from(config);
+        this.metrics = metrics;
     }
 
     /** Whether credentials are checked at all; when not, {@link #admit} never blocks and admits everyone. */
@@ -56,12 +56,17 @@ public final class Gatekeeper {
      *                           {@code forbidden} (an account this server does not serve yet)
      */
     public Identity admit(Credentials credentials) {
-        Identity caller = authenticator.authenticate(credentials);
-        if (!caller.account().equals(config.defaultAccount())) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "this server serves only its default account: accounts are not isolated yet");
+        try {
+            Identity caller = authenticator.authenticate(credentials);
+            if (!caller.account().equals(config.defaultAccount())) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN,
+                        "this server serves only its default account: accounts are not isolated yet");
+            }
+            return caller;
+        } catch (ProtocolException e) {
+            metrics.authRefused(e.code());
+            throw e;
         }
-        return caller;
     }
 
     /**
@@ -72,7 +77,12 @@ public final class Gatekeeper {
      *                           the connection keeps {@code current}
      */
     public Identity refresh(Identity current, Credentials credentials) {
-        return authenticator.refresh(current, credentials);
+        try {
+            return authenticator.refresh(current, credentials);
+        } catch (ProtocolException e) {
+            metrics.authRefused(e.code());
+            throw e;
+        }
     }
 
     /** Tables: service callers only, until row-level policies exist. */

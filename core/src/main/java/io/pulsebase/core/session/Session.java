@@ -157,6 +157,7 @@ public final class Session {
     }
 
     private void expire() {
+        services.metrics().tokenExpired();
         outbound.close(CloseCode.TOKEN_EXPIRED, "token expired", ErrorCode.UNAUTHORIZED.wireName() + ": token expired");
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pulsebase.core.NodeMetrics;
 import io.pulsebase.core.auth.ApiKey;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.auth.Credentials;
@@ -35,11 +37,17 @@ class GatekeeperTest {
         throw new AssertionError("not refused");
     }
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private Gatekeeper gatekeeper(AuthConfig config) {
+        return new Gatekeeper(config, new NodeMetrics(registry));
+    }
+
     private static final Identity USER = new Identity(AuthConfig.DEFAULT_ACCOUNT, "u1", Role.USER, Map.of(), null);
 
     @Test
     void disabledSecurityAdmitsEveryoneAsAServiceCallerWhoMayDoEverything() {
-        Gatekeeper gate = new Gatekeeper(AuthConfig.disabled());
+        Gatekeeper gate = gatekeeper(AuthConfig.disabled());
         assertThat(gate.enabled()).isFalse();
         Identity caller = gate.admit(new Credentials("garbage", "x.y.z", "nonsense"));
         assertThat(caller.isService()).isTrue();
@@ -52,7 +60,7 @@ class GatekeeperTest {
 
     @Test
     void onlyTheDefaultAccountIsServedUntilAccountsAreIsolated() {
-        Gatekeeper gate = new Gatekeeper(keys().build());
+        Gatekeeper gate = gatekeeper(keys().build());
         assertThat(gate.admit(Credentials.ofApiKey(SERVICE)).account()).isEqualTo(AuthConfig.DEFAULT_ACCOUNT);
         assertThatThrownBy(() -> gate.admit(Credentials.ofApiKey(OTHER_SERVICE)))
                 .isInstanceOf(ProtocolException.class)
@@ -63,7 +71,7 @@ class GatekeeperTest {
 
     @Test
     void tablesSqlAndMetricsAreForServiceCallersOnly() {
-        Gatekeeper gate = new Gatekeeper(keys().build());
+        Gatekeeper gate = gatekeeper(keys().build());
         Identity service = gate.admit(Credentials.ofApiKey(SERVICE));
         Identity anon = gate.admit(Credentials.ofApiKey(ANON));
         assertThatCode(() -> gate.requireTables(service)).doesNotThrowAnyException();
@@ -74,8 +82,8 @@ class GatekeeperTest {
 
     @Test
     void channelsAreOpenToUsersAndToAnonymousCallersOnlyWhereTheServerAdmitsThem() {
-        Gatekeeper refusing = new Gatekeeper(keys().build());
-        Gatekeeper admitting = new Gatekeeper(keys().noCredentials(AuthConfig.NoCredentials.ANON).build());
+        Gatekeeper refusing = gatekeeper(keys().build());
+        Gatekeeper admitting = gatekeeper(keys().noCredentials(AuthConfig.NoCredentials.ANON).build());
         Identity anon = Identity.anonymous(AuthConfig.DEFAULT_ACCOUNT);
         assertThatCode(() -> refusing.requireChannels(USER)).doesNotThrowAnyException();
         assertThat(refusal(() -> refusing.requireChannels(anon))).isEqualTo(ErrorCode.FORBIDDEN);
@@ -87,10 +95,12 @@ class GatekeeperTest {
 
     @Test
     void aRefreshMustNameTheSameCaller() {
-        Gatekeeper gate = new Gatekeeper(keys().build());
+        Gatekeeper gate = gatekeeper(keys().build());
         Identity service = gate.admit(Credentials.ofApiKey(SERVICE));
         assertThat(gate.refresh(service, Credentials.ofToken(SERVICE)).isService()).isTrue();
         assertThat(refusal(() -> gate.refresh(service, Credentials.ofToken(ANON)))).isEqualTo(ErrorCode.FORBIDDEN);
         assertThat(refusal(() -> gate.refresh(service, Credentials.ofToken("x.y.z")))).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(registry.get("pulsebase.auth.refusals").tag("code", "forbidden").counter().count()).isEqualTo(1);
+        assertThat(registry.get("pulsebase.auth.refusals").tag("code", "unauthorized").counter().count()).isEqualTo(1);
     }
 }
