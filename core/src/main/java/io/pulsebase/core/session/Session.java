@@ -1,6 +1,5 @@
 package io.pulsebase.core.session;
 
-import io.pulsebase.core.auth.Authenticator;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
@@ -13,8 +12,6 @@ import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -42,10 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>The caller: every session acts for one verified {@link Identity}. A session opened with
  * {@link Credentials} verifies them as its first task (verification may block on a JWKS fetch, so never on the
  * network thread), and messages that arrive meanwhile wait behind it, in order. Refused credentials get an
- * {@code error} frame with the named error and the close code of {@link Authenticator#closeCodeFor}. An identity
- * that expires (a token's {@code exp} plus the clock skew) closes the connection with
- * {@link CloseCode#TOKEN_EXPIRED} at that instant, unless an {@code auth} message replaced it first with a token
- * for the same caller; a message handled after the instant is refused, should the timer be late.
+ * {@code error} frame with the named error and a close code; an identity that expires closes the connection
+ * with {@link CloseCode#TOKEN_EXPIRED} unless an {@code auth} message replaced it first ({@link SessionCaller});
+ * a message handled after the instant is refused, should the timer be late.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -64,10 +58,7 @@ public final class Session {
     /** Channels this connection is present in; created on the first track. */
     private Set<String> tracked;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The verified caller; null until the credentials were verified (or when they were refused). */
-    private volatile Identity identity;
-    /** Closes the connection when {@link #identity} expires; session's serial executor only. */
-    private ScheduledFuture<?> expiry;
+    private final SessionCaller caller;
     /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
      * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
@@ -83,13 +74,14 @@ public final class Session {
         this.outbound = outbound;
         this.serial = new SerialExecutor(services.executor());
         this.commands = new SessionCommands(this, services);
+        this.caller = new SessionCaller(this, services);
         services.metrics().sessionOpened();
     }
 
     /** A session for a caller already admitted (an SSE stream, whose transport verified the request). */
     public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
         Session session = new Session(services, outbound);
-        session.actAs(caller); // before any task: the executor's hand-off publishes it to them
+        session.caller.actAs(caller); // before any task: the executor's hand-off publishes it to them
         return session;
     }
 
@@ -101,74 +93,26 @@ public final class Session {
     public static Session verifying(SessionServices services, Outbound outbound, Credentials credentials) {
         Session session = new Session(services, outbound);
         if (services.gatekeeper().enabled()) {
-            session.serial.execute(() -> session.admit(credentials));
+            session.serial.execute(() -> session.caller.admit(credentials));
         } else {
-            session.identity = services.gatekeeper().admit(credentials);
+            session.caller.actAs(services.gatekeeper().admit(credentials));
         }
         return session;
     }
 
     /** The caller this session acts for; null before its credentials were verified, or when they were refused. */
     public Identity identity() {
-        return identity;
+        return caller.identity();
     }
 
-    private void admit(Credentials credentials) {
-        try {
-            actAs(services.gatekeeper().admit(credentials));
-        } catch (ProtocolException e) {
-            log.info("session {}: credentials refused: {} ({})", id, e.code().wireName(), e.getMessage());
-            answerError(null, e.code(), e.getMessage());
-            outbound.close(Authenticator.closeCodeFor(e), "credentials refused", e.code().wireName() + ": "
-                    + e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("session {}: unexpected failure verifying credentials", id, e);
-            outbound.close(CloseCode.INTERNAL_ERROR, "credentials could not be verified");
-        }
+    /** The caller and its expiry (session thread): {@code auth} refreshes through it. */
+    SessionCaller caller() {
+        return caller;
     }
 
-    /**
-     * Session thread (or the factory, before any task): from now on the session acts for {@code caller}; its
-     * expiry timer is (re)armed.
-     */
-    void actAs(Identity caller) {
-        identity = caller;
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
-        }
-        if (caller.expiresAt() != null && !closed.get()) {
-            long delay = Math.max(0, Duration.between(Instant.now(), caller.expiresAt()).toMillis()) + 1;
-            expiry = services.timers().schedule(() -> serial.execute(this::expireIfDue), delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Session thread: the expiry timer fired. Closes unless refreshed meanwhile; re-arms if it fired early. */
-    private void expireIfDue() {
-        Identity caller = identity;
-        if (closed.get() || caller == null) {
-            return;
-        }
-        if (caller.isExpiredAt(Instant.now())) {
-            expire();
-        } else {
-            actAs(caller);
-        }
-    }
-
-    private void expire() {
-        services.metrics().tokenExpired();
-        outbound.close(CloseCode.TOKEN_EXPIRED, "token expired", ErrorCode.UNAUTHORIZED.wireName() + ": token expired");
-    }
-
-    /** Whether the caller's identity has expired (the timer may fire a little late); closes the connection if so. */
-    private boolean expiredNow() {
-        Identity caller = identity;
-        if (caller == null || caller.expiresAt() == null || !caller.isExpiredAt(Instant.now())) {
-            return false;
-        }
-        expire();
-        return true;
+    /** Runs a task on this session's serial executor, after those already queued. */
+    void execute(Runnable task) {
+        serial.execute(task);
     }
 
     public long id() {
@@ -242,14 +186,14 @@ public final class Session {
             tree = services.codec().readTree(utf8);
             message = services.codec().decodeClient(tree);
         } catch (ProtocolException e) {
-            answerError(JsonCodec.refOf(tree), e.code(), e.getMessage());
+            sendError(JsonCodec.refOf(tree), e.code(), e.getMessage());
             return;
         }
         int waiting = serial.pending();
         int limit = services.config().maxQueuedCommands();
         if (waiting >= Math.max(limit, REFUSE_AT)) {
             // Reading is suspended long before this; only a client whose messages were already in flight gets here.
-            answerError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
+            sendError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
             return;
         }
         if (waiting >= limit) {
@@ -351,10 +295,7 @@ public final class Session {
     public void closed() {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
-                if (expiry != null) {
-                    expiry.cancel(false);
-                    expiry = null;
-                }
+                caller.release();
                 for (String topic : List.copyOf(subscriptions.keySet())) {
                     commands.remove(topic);
                 }
@@ -368,11 +309,11 @@ public final class Session {
         if (closed.get()) {
             return Reply.error(message.ref(), ErrorCode.UNAVAILABLE, "connection is closing");
         }
-        if (identity == null) {
+        if (caller.identity() == null) {
             // Credentials were refused: the connection is closing, and this answer is likely not delivered.
             return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "not authenticated");
         }
-        if (expiredNow()) {
+        if (caller.expiredNow()) {
             return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "token expired");
         }
         try {
@@ -386,7 +327,8 @@ public final class Session {
         }
     }
 
-    private void answerError(String ref, ErrorCode code, String message) {
+    /** Sends a named error: a reply when {@code ref} is given, an {@code error} frame otherwise. */
+    void sendError(String ref, ErrorCode code, String message) {
         ServerMessage answer = ref != null ? Reply.error(ref, code, message) : new ServerMessage.ErrorMessage(code, message);
         send(Frame.encode(services.codec(), answer));
     }

@@ -71,7 +71,7 @@ final class SessionCommands {
      * any refusal the connection keeps its identity, which still expires when it did.
      */
     private Reply refresh(ClientMessage.Auth a) {
-        session.actAs(services.gatekeeper().refresh(session.identity(), Credentials.ofToken(a.token())));
+        session.caller().actAs(services.gatekeeper().refresh(session.identity(), Credentials.ofToken(a.token())));
         return Reply.ok(a.ref(), Map.of());
     }
 
