@@ -6,6 +6,7 @@ import io.pulsebase.core.auth.Identity;
 import io.pulsebase.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The REST route table: which endpoints exist at a path, by method. A path with none is {@code 404 not_found},
@@ -36,12 +37,6 @@ final class RestRoutes {
     @FunctionalInterface
     interface Endpoint {
         RestResponse handle(RestRequest request) throws Exception;
-    }
-
-    /** An endpoint for an admitted caller. */
-    @FunctionalInterface
-    private interface CallerEndpoint {
-        RestResponse handle(RestRequest request, Identity caller) throws Exception;
     }
 
     private final TransportServices services;
@@ -103,30 +98,24 @@ final class RestRoutes {
         return Map.of();
     }
 
-    /** Admits the request's caller, then hands it to the endpoint. */
-    private Endpoint admitted(CallerEndpoint endpoint) {
-        return r -> endpoint.handle(r, gatekeeper.admit(r.credentials()));
+    /** Admits the request's caller, asks {@code rule} whether it may use the endpoint, then runs it. */
+    private Endpoint guarded(Consumer<Identity> rule, Endpoint endpoint) {
+        return r -> {
+            rule.accept(gatekeeper.admit(r.credentials()));
+            return endpoint.handle(r);
+        };
     }
 
     private Endpoint service(String what, Endpoint endpoint) {
-        return admitted((r, caller) -> {
-            gatekeeper.requireService(caller, what);
-            return endpoint.handle(r);
-        });
+        return guarded(caller -> gatekeeper.requireService(caller, what), endpoint);
     }
 
     private Endpoint table(Endpoint endpoint) {
-        return admitted((r, caller) -> {
-            gatekeeper.requireTables(caller);
-            return endpoint.handle(r);
-        });
+        return guarded(gatekeeper::requireTables, endpoint);
     }
 
     private Endpoint channel(Endpoint endpoint) {
-        return admitted((r, caller) -> {
-            gatekeeper.requireChannels(caller);
-            return endpoint.handle(r);
-        });
+        return guarded(gatekeeper::requireChannels, endpoint);
     }
 
     private RestResponse health() {
