@@ -1,6 +1,9 @@
 package io.pulsebase.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulsebase.core.access.Gatekeeper;
+import io.pulsebase.core.auth.Credentials;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.broker.Broker;
 import io.pulsebase.core.broker.BrokerMessage;
 import io.pulsebase.core.capture.ChangeSource;
@@ -25,6 +28,7 @@ import io.pulsebase.protocol.ProtocolException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +65,10 @@ public final class Node implements AutoCloseable {
             Thread.ofVirtual().name("pulsebase-session").factory());
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pulsebase-maintenance").daemon().factory());
+    /** Token expiries of open sessions; its tasks only hand work to a session. */
+    private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().name("pulsebase-expiry").daemon().factory());
+    private final Gatekeeper gatekeeper;
     private final SessionServices services;
     private AutoCloseable brokerSubscription;
 
@@ -71,8 +79,10 @@ public final class Node implements AutoCloseable {
         this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
         this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
                 channelIndex, codec, metrics);
+        this.gatekeeper = new Gatekeeper(config.auth(), metrics);
+        timers.setRemoveOnCancelPolicy(true); // a refreshed token's old timer leaves the queue at once
         this.services = new SessionServices(config, engines.database(), engines.log(), matcher, channels, codec,
-                metrics, sessionExecutor);
+                metrics, sessionExecutor, gatekeeper, timers);
         metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);
         metrics.gauge("pulsebase.capture.position", "Position of the last entry fanned out",
                 dispatcher::dispatchedPosition);
@@ -100,9 +110,22 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Opens a session for a new client connection. */
-    public Session connect(Outbound outbound) {
-        return new Session(services, outbound);
+    /**
+     * Opens a session for a new client connection whose credentials the session verifies first (a WebSocket);
+     * refused credentials close the connection with the matching close code.
+     */
+    public Session connect(Outbound outbound, Credentials credentials) {
+        return Session.verifying(services, outbound, credentials);
+    }
+
+    /** Opens a session for a caller the transport already admitted ({@link Gatekeeper#admit}; an SSE stream). */
+    public Session connect(Outbound outbound, Identity caller) {
+        return Session.admitted(services, outbound, caller);
+    }
+
+    /** Admission and the access rules that hold until policies exist; every transport asks it. */
+    public Gatekeeper gatekeeper() {
+        return gatekeeper;
     }
 
     /** Ready to serve: capture is running. */
@@ -155,6 +178,7 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        timers.shutdownNow();
         engines.changeSource().close();
         try {
             if (brokerSubscription != null) {

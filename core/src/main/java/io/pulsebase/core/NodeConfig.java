@@ -1,5 +1,6 @@
 package io.pulsebase.core;
 
+import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.log.Retention;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.time.Duration;
  * @param retention                     how long the log keeps entries
  * @param pruneInterval                 how often retention is applied
  * @param channels                      limits of channels, presence and history
+ * @param auth                          how callers are verified ({@link AuthConfig#disabled()} by default:
+ *                                      every caller is a service caller, as before security existed)
  */
 public record NodeConfig(
         int maxSubscriptionsPerConnection,
@@ -28,40 +31,46 @@ public record NodeConfig(
         int maxChangesPerFrame,
         Retention retention,
         Duration pruneInterval,
-        ChannelLimits channels) {
+        ChannelLimits channels,
+        AuthConfig auth) {
 
     public static NodeConfig defaults() {
         return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1),
-                ChannelLimits.defaults());
+                ChannelLimits.defaults(), AuthConfig.disabled());
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
-                pruneInterval, channels);
+                pruneInterval, channels, auth);
     }
 
     public NodeConfig withMaxQueuedCommands(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, n, catchUpBatch, maxChangesPerFrame,
-                retention, pruneInterval, channels);
+                retention, pruneInterval, channels, auth);
     }
 
     public NodeConfig withRetention(Retention r) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, r, pruneInterval, channels);
+                maxChangesPerFrame, r, pruneInterval, channels, auth);
     }
 
     public NodeConfig withMaxChangesPerFrame(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
-                retention, pruneInterval, channels);
+                retention, pruneInterval, channels, auth);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, d, channels);
+                maxChangesPerFrame, retention, d, channels, auth);
     }
 
     public NodeConfig withChannels(ChannelLimits c) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, c);
+                maxChangesPerFrame, retention, pruneInterval, c, auth);
+    }
+
+    public NodeConfig withAuth(AuthConfig a) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, retention, pruneInterval, channels, a);
     }
 }

@@ -1,6 +1,7 @@
 package io.pulsebase.core;
 
 import io.micrometer.core.instrument.Counter;
+import io.pulsebase.protocol.ErrorCode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +22,7 @@ public final class NodeMetrics {
     private final Counter messagesDuplicate;
     private final Counter channelFramesDelivered;
     private final Counter presenceChanges;
+    private final Counter tokenExpiries;
 
     public NodeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,6 +52,8 @@ public final class NodeMetrics {
                 .description("Channel event and presence frames queued to connections").register(registry);
         presenceChanges = Counter.builder("pulsebase.presence.changes")
                 .description("Presence joins, updates and leaves").register(registry);
+        tokenExpiries = Counter.builder("pulsebase.token.expiry.closes")
+                .description("Connections closed because their token expired").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -112,5 +116,19 @@ public final class NodeMetrics {
 
     public void presenceChanged() {
         presenceChanges.increment();
+    }
+
+    /** Counts credentials refused at admission or on an {@code auth} refresh, by error code. */
+    public void authRefused(ErrorCode code) {
+        Counter.builder("pulsebase.auth.refusals")
+                .description("Credentials refused at admission or refresh")
+                .tag("code", code.wireName())
+                .register(registry) // looked up, not created again: refusals are few next to other traffic
+                .increment();
+    }
+
+    /** Counts a connection closed because its token expired (4003, or the end of an SSE stream). */
+    public void tokenExpired() {
+        tokenExpiries.increment();
     }
 }

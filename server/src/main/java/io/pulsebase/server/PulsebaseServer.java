@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.pulsebase.core.Node;
+import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.broker.MemoryBroker;
 import io.pulsebase.storage.sqlite.SqliteOptions;
 import io.pulsebase.storage.sqlite.SqliteStorage;
@@ -41,6 +42,7 @@ public final class PulsebaseServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
+        logSecurity(config.node().auth());
         SqliteStorage storage = SqliteStorage.open(config.dataDir(),
                 SqliteOptions.defaults().withSynchronousFull(config.synchronousFull()));
         Node node = new Node(config.node(),
@@ -57,6 +59,17 @@ public final class PulsebaseServer implements AutoCloseable {
             node.close();
             storage.close();
             throw e;
+        }
+    }
+
+    /** One line at start: what callers must prove, and a warning when nothing is checked. */
+    private static void logSecurity(AuthConfig auth) {
+        if (auth.isDisabled()) {
+            log.warn("security is disabled: every request is served as a trusted service caller. Configure a "
+                    + "secret, public key, JWKS URL or API key (--auth-* options, docs/security.md) before this "
+                    + "server faces a network you do not trust");
+        } else {
+            log.info("security is on: {}", auth); // counts and non-secret settings only
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pulsebase.server;
 
 import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.transport.TransportConfig;
 import java.nio.file.Path;
@@ -30,5 +31,10 @@ public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transp
 
     public ServerConfig withRetention(Retention r) {
         return withNode(node.withRetention(r));
+    }
+
+    /** How callers are verified; {@link AuthConfig#disabled()} unless set. */
+    public ServerConfig withAuth(AuthConfig auth) {
+        return withNode(node.withAuth(auth));
     }
 }

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pulsebase start}: runs a server until Ctrl-C (SIGINT) or SIGTERM, then shuts down gracefully.
@@ -18,6 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Start a Pulsebase server on an embedded SQLite database.")
 final class StartCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    AuthOptions auth = new AuthOptions();
 
     @Option(names = "--port", defaultValue = "${env:PULSEBASE_PORT:-8080}",
             description = "HTTP/WebSocket port (env PULSEBASE_PORT, default ${DEFAULT-VALUE}).")
@@ -92,6 +101,11 @@ final class StartCommand implements Callable<Integer> {
                         .withMaxMessageBytes(maxMessageBytes)
                         .withPublishesPerSecond(publishRate)
                         .withMaxPresenceMembers(maxPresenceMembers));
+        try {
+            node = node.withAuth(auth.toConfig(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         ServerConfig config = new ServerConfig(data, node, transport, syncFull);
 
         PulsebaseServer server = PulsebaseServer.start(config);

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -37,6 +38,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
 
     private final UnaryOperator<ServerConfig> adjust;
     private final AtomicInteger names = new AtomicInteger();
+    /** Sent with every helper call ({@link #sql}, {@link #rest}, …): a service key on a server with security on. */
+    private Map<String, String> helperHeaders = Map.of();
     private Path dataDir;
     private PulsebaseServer server;
 
@@ -99,6 +102,15 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         server = PulsebaseServer.start(configFor(dataDir, adjust));
     }
 
+    /**
+     * Makes the helpers ({@link #request(String, String, String)}, {@link #sql}, {@link #rest}, {@link #insert},
+     * {@link #newTable}) send {@code Authorization: Bearer <key>}: for a server with security on. Answers this.
+     */
+    public TestServer helpersAuthorizedWith(String serviceKey) {
+        helperHeaders = Map.of("Authorization", "Bearer " + serviceKey);
+        return this;
+    }
+
     public int port() {
         return server.port();
     }
@@ -130,7 +142,13 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
 
     /** Sends a request with an optional JSON body; answers status and body. */
     public HttpResponse<String> request(String method, String path, String jsonBody) {
+        return request(method, path, jsonBody, helperHeaders);
+    }
+
+    /** Sends a request with an optional JSON body and these headers (and no others); answers status and body. */
+    public HttpResponse<String> request(String method, String path, String jsonBody, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(30));
+        headers.forEach(b::header);
         if (jsonBody == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -49,14 +49,12 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
     // idle connections are counted in kilobytes.
     private static final VarHandle QUEUED_BYTES;
     private static final VarHandle DRAIN_PENDING;
-    private static final VarHandle CLOSING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             QUEUED_BYTES = lookup.findVarHandle(ChannelOutbound.class, "queuedBytes", long.class);
             DRAIN_PENDING = lookup.findVarHandle(ChannelOutbound.class, "drainPending", boolean.class);
-            CLOSING = lookup.findVarHandle(ChannelOutbound.class, "closing", CloseCode.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,6 +64,8 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
     /** True while a drain task is scheduled or the drain is parked (unwritable, or the stream not started). */
     private volatile boolean drainPending;
     private volatile CloseCode closing;
+    /** What the client is told on close, when not the code's short reason. */
+    private volatile String closeReason;
     private volatile boolean started;
     private volatile boolean terminated;
     private volatile int closeStatus;
@@ -100,7 +100,7 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
         long after = (long) QUEUED_BYTES.getAndAdd(this, (long) size) + size;
         if (after > limit && after != size) {
             QUEUED_BYTES.getAndAdd(this, (long) -size);
-            requestClose(CloseCode.SLOW_CONSUMER, "outbound queue over " + limit + " bytes");
+            requestClose(CloseCode.SLOW_CONSUMER, "outbound queue over " + limit + " bytes", null);
             return false;
         }
         queue.offer(frame);
@@ -144,13 +144,24 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
 
     @Override
     public final void close(CloseCode code, String detail) {
-        requestClose(code, detail);
+        requestClose(code, detail, null);
+    }
+
+    @Override
+    public final void close(CloseCode code, String detail, String reason) {
+        requestClose(code, detail, reason);
     }
 
     /** True when this call started the close (later ones do nothing). */
-    private boolean requestClose(CloseCode code, String detail) {
-        if (!CLOSING.compareAndSet(this, (CloseCode) null, code)) {
-            return false;
+    private boolean requestClose(CloseCode code, String detail, String reason) {
+        // A lock rather than a compare-and-set: the reason must be in place before the code is visible (a drain on
+        // the event loop may write the goodbye as soon as it is), and closing happens once per connection.
+        synchronized (this) {
+            if (closing != null) {
+                return false;
+            }
+            closeReason = reason;
+            closing = code;
         }
         if (code == CloseCode.SLOW_CONSUMER) {
             // Counted here, where the close wins, whoever asked for it (this queue, or a subscription's
@@ -235,8 +246,12 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
         ctx.write(encoded, ctx.voidPromise());
     }
 
-    /** Event loop: writes the transport's goodbye (close frame, end of stream) and closes the channel after it. */
-    protected abstract void writeGoodbye(CloseCode code);
+    /**
+     * Event loop: writes the transport's goodbye (close frame, end of stream) and closes the channel after it.
+     *
+     * @param reason what the client is told: the code's short reason unless the close gave another
+     */
+    protected abstract void writeGoodbye(CloseCode code, String reason);
 
     private void beginClose(CloseCode code) {
         if (!channel.isActive()) {
@@ -297,7 +312,8 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
     private void goodbye() {
         if (!goodbyeWritten) {
             goodbyeWritten = true;
-            writeGoodbye(closing);
+            String reason = closeReason;
+            writeGoodbye(closing, reason != null ? reason : closing.reason());
         }
     }
 }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ProtocolException;
 import java.util.ArrayList;
@@ -18,10 +19,10 @@ import java.util.Map;
  * @param path        the raw path (no query string), for logs and messages
  * @param segments    the path's segments, each percent-decoded ({@code %2F} stays inside its segment)
  * @param params      the query parameters
- * @param credentials what the request carries (not verified yet)
+ * @param credentials what the request carries, not yet verified
  */
 record RestRequest(HttpMethod method, String path, List<String> segments, Map<String, List<String>> params,
-                   byte[] body, boolean keepAlive, ClientCredentials credentials) {
+                   byte[] body, boolean keepAlive, Credentials credentials) {
 
     /** Copies a request; {@code bad_request} when its path or query is not valid percent-encoding. */
     static RestRequest of(FullHttpRequest request) {
@@ -46,7 +47,7 @@ record RestRequest(HttpMethod method, String path, List<String> segments, Map<St
         }
         return new RestRequest(request.method(), path, List.copyOf(segments), params,
                 ByteBufUtil.getBytes(request.content()), HttpUtil.isKeepAlive(request),
-                ClientCredentials.read(request.uri(), request.headers()));
+                HttpCredentials.read(request.uri(), request.headers()));
     }
 
     /** The segment at {@code index}. */

@@ -24,12 +24,17 @@ record RestResponse(int status, String contentType, byte[] body, Map<String, Str
         return new RestResponse(status, JSON, CODEC.encodeValue(value), Map.of());
     }
 
-    /** The error body for a named error, with the code's HTTP status. */
+    /**
+     * The error body for a named error, with the code's HTTP status; a {@code 401} says how to authenticate
+     * ({@code WWW-Authenticate: Bearer}, as RFC 9110 asks).
+     */
     public static RestResponse error(ErrorCode code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code.wireName());
         error.put("message", message);
-        return json(code.httpStatus(), Map.of("error", error));
+        RestResponse response = json(code.httpStatus(), Map.of("error", error));
+        return code == ErrorCode.UNAUTHORIZED ? response.withHeader("www-authenticate", "Bearer realm=\"pulsebase\"")
+                : response;
     }
 
     public static RestResponse text(int status, String contentType, String text) {

@@ -1,9 +1,12 @@
 package io.pulsebase.transport;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.pulsebase.core.access.Gatekeeper;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The REST route table: which endpoints exist at a path, by method. A path with none is {@code 404 not_found},
@@ -22,6 +25,12 @@ import java.util.Map;
  * GET    /v1/history                        ?topic=&amp;limit=&amp;before= → {"topic","messages","more"}
  * GET    /v1/presence                       ?topic= → {"topic","members"}
  * </pre>
+ *
+ * Every endpoint but {@code /health} verifies the request's credentials first ({@link Gatekeeper#admit}, on the
+ * blocking executor like the endpoint itself) and then asks the gatekeeper whether the caller may use it:
+ * {@code /v1/sql} and {@code /metrics} are for service callers, tables for service callers until policies exist,
+ * channels for any admitted caller (anonymous ones only where the server admits them). Refusals are
+ * {@code 401 unauthorized}, {@code 403 forbidden} or {@code 503 unavailable}, before the request is looked at.
  */
 final class RestRoutes {
     /** One endpoint; runs on the blocking executor. */
@@ -31,11 +40,13 @@ final class RestRoutes {
     }
 
     private final TransportServices services;
+    private final Gatekeeper gatekeeper;
     private final TableEndpoints tables;
     private final ChannelEndpoints channels;
 
     RestRoutes(TransportServices services) {
         this.services = services;
+        this.gatekeeper = services.node().gatekeeper();
         this.tables = new TableEndpoints(services.node());
         this.channels = new ChannelEndpoints(services.node());
     }
@@ -47,16 +58,16 @@ final class RestRoutes {
             return Map.of(HttpMethod.GET, r -> health());
         }
         if (n == 1 && s.get(0).equals("metrics")) {
-            return Map.of(HttpMethod.GET, r -> metrics());
+            return Map.of(HttpMethod.GET, service("/metrics", r -> metrics()));
         }
         if (n < 2 || !s.get(0).equals("v1")) {
             return Map.of();
         }
         return switch (s.get(1)) {
-            case "sql" -> n == 2 ? Map.of(HttpMethod.POST, tables::sql) : Map.of();
-            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, channels::publish) : Map.of();
-            case "history" -> n == 2 ? Map.of(HttpMethod.GET, channels::history) : Map.of();
-            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, channels::presence) : Map.of();
+            case "sql" -> n == 2 ? Map.of(HttpMethod.POST, service("/v1/sql", tables::sql)) : Map.of();
+            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, channel(channels::publish)) : Map.of();
+            case "history" -> n == 2 ? Map.of(HttpMethod.GET, channel(channels::history)) : Map.of();
+            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, channel(channels::presence)) : Map.of();
             // The upgrade itself and SSE streams are taken before the router; what reaches it here is refused.
             case "realtime" -> n == 2 ? Map.of(HttpMethod.GET, r -> RestResponse.error(ErrorCode.BAD_REQUEST,
                     "this endpoint is a WebSocket: send GET with 'Upgrade: websocket'"))
@@ -74,17 +85,37 @@ final class RestRoutes {
         String table = s.get(2);
         if (s.size() == 4) {
             return Map.of(
-                    HttpMethod.GET, r -> tables.list(table, r),
-                    HttpMethod.POST, r -> tables.insert(table, r));
+                    HttpMethod.GET, table(r -> tables.list(table, r)),
+                    HttpMethod.POST, table(r -> tables.insert(table, r)));
         }
         if (s.size() == 5) {
             String id = s.get(4);
             return Map.of(
-                    HttpMethod.GET, r -> tables.get(table, id, r),
-                    HttpMethod.PATCH, r -> tables.update(table, id, r),
-                    HttpMethod.DELETE, r -> tables.delete(table, id, r));
+                    HttpMethod.GET, table(r -> tables.get(table, id, r)),
+                    HttpMethod.PATCH, table(r -> tables.update(table, id, r)),
+                    HttpMethod.DELETE, table(r -> tables.delete(table, id, r)));
         }
         return Map.of();
+    }
+
+    /** Admits the request's caller, asks {@code rule} whether it may use the endpoint, then runs it. */
+    private Endpoint guarded(Consumer<Identity> rule, Endpoint endpoint) {
+        return r -> {
+            rule.accept(gatekeeper.admit(r.credentials()));
+            return endpoint.handle(r);
+        };
+    }
+
+    private Endpoint service(String what, Endpoint endpoint) {
+        return guarded(caller -> gatekeeper.requireService(caller, what), endpoint);
+    }
+
+    private Endpoint table(Endpoint endpoint) {
+        return guarded(gatekeeper::requireTables, endpoint);
+    }
+
+    private Endpoint channel(Endpoint endpoint) {
+        return guarded(gatekeeper::requireChannels, endpoint);
     }
 
     private RestResponse health() {

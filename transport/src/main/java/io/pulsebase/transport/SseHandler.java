@@ -20,21 +20,31 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.pulsebase.core.access.Gatekeeper;
+import io.pulsebase.core.auth.Credentials;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.session.Session;
 import io.pulsebase.protocol.ClientMessage;
+import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.ServerMessage;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/realtime/sse}: a receive-only session whose subscriptions come from the query (see
  * {@link SseQuery}). Every other request passes on to the {@link RestRouter}.
+ *
+ * <p>The request's credentials are verified first, on the blocking executor (a JWKS fetch may block); a refusal
+ * is a plain HTTP error ({@code 401 unauthorized}, {@code 403 forbidden}, {@code 503 unavailable}) before the
+ * stream starts. A stream whose token expires is ended then (its session closes it); an {@code EventSource}
+ * that reconnects with the same token is refused, so the client must open a new one with a new token.
  *
  * <p>The subscriptions are submitted to the session together ({@link Session#submitAll}); when all have answered
  * and any refused, the client
@@ -53,8 +63,8 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
     private final TransportServices services;
     private SseOutbound outbound;
     private Session session;
-    @SuppressWarnings("unused") // verified once security lands
-    private ClientCredentials credentials = ClientCredentials.NONE;
+    /** True while the request's credentials are being verified (off the event loop). */
+    private boolean admitting;
     private boolean keepAlive;
 
     SseHandler(TransportServices services) {
@@ -63,7 +73,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (session != null) {
+        if (session != null || admitting) {
             // A streaming connection takes no further requests.
             ReferenceCountUtil.release(msg);
             return;
@@ -90,7 +100,51 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, RestResponse.error(e.code(), e.getMessage()));
             return;
         }
-        credentials = ClientCredentials.read(request.uri(), request.headers());
+        Credentials credentials = HttpCredentials.read(request.uri(), request.headers());
+        Gatekeeper gatekeeper = services.node().gatekeeper();
+        if (!gatekeeper.enabled()) {
+            stream(ctx, subscribes, gatekeeper.admit(credentials)); // admits everyone without reading anything
+            return;
+        }
+        admitting = true;
+        try {
+            services.blocking().execute(() -> {
+                RestResponse refusal = null;
+                Identity caller = null;
+                try {
+                    caller = gatekeeper.admit(credentials);
+                } catch (ProtocolException e) {
+                    refusal = RestResponse.error(e.code(), e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("sse: unexpected failure verifying credentials", e);
+                    refusal = RestResponse.error(ErrorCode.INTERNAL, "internal error");
+                }
+                RestResponse refused = refusal;
+                Identity admitted = caller;
+                ctx.executor().execute(() -> admitted(ctx, subscribes, admitted, refused));
+            });
+        } catch (RejectedExecutionException e) {
+            admitting = false;
+            respond(ctx, RestResponse.error(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+        }
+    }
+
+    /** Event loop: the credentials were verified ({@code refusal} null) or refused, before the stream started. */
+    private void admitted(ChannelHandlerContext ctx, List<ClientMessage.Subscribe> subscribes, Identity caller,
+                          RestResponse refusal) {
+        admitting = false;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (refusal != null) {
+            respond(ctx, refusal);
+        } else {
+            stream(ctx, subscribes, caller);
+        }
+    }
+
+    /** Event loop: opens the session for an admitted caller and submits its subscriptions. */
+    private void stream(ChannelHandlerContext ctx, List<ClientMessage.Subscribe> subscribes, Identity caller) {
         SseOutbound opened = new SseOutbound(ctx, services.config().outboundQueueBytes(), services.node().metrics(),
                 () -> startStream(ctx));
         // Several topics catch up together (one replay in position order, one go-live), so positions on the
@@ -100,7 +154,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
             opened.withholdIds();
         }
         outbound = opened;
-        session = services.node().connect(outbound);
+        session = services.node().connect(outbound, caller);
         services.connections().add(outbound);
         Session current = session;
         // Anchored: a stream without since or snapshot starts at the log head and says so (an id: line) before

@@ -100,14 +100,16 @@ public final class SseOutbound extends ChannelOutbound {
     }
 
     @Override
-    protected void writeGoodbye(CloseCode code) {
+    protected void writeGoodbye(CloseCode code, String reason) {
         if (!started()) {
             ctx.writeAndFlush(HttpResponses.close(HttpResponses.error(ErrorCode.UNAVAILABLE,
                             "the stream was closed before it started (" + code.reason() + "); retry")))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ByteBuf comment = Unpooled.copiedBuffer(": close " + code.reason() + "\n\n", StandardCharsets.UTF_8);
+        // One comment line: a reason never holds a line break, but make sure.
+        String line = reason.replace('\n', ' ').replace('\r', ' ');
+        ByteBuf comment = Unpooled.copiedBuffer(": close " + line + "\n\n", StandardCharsets.UTF_8);
         ctx.write(new DefaultHttpContent(comment));
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }

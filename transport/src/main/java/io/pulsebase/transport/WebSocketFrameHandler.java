@@ -27,7 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a WebSocket connection: opens a {@link Session} when the upgrade completes, hands it every
+ * The last handler of a WebSocket connection: opens a {@link Session} when the upgrade completes (with the
+ * upgrade request's credentials, which the session verifies before anything else; refused ones close the
+ * connection with 4003, 4004 or 4008 after an {@code error} frame naming the error), hands it every
  * complete text message (continuation frames already joined), answers binary messages with a
  * {@code bad_request} error, runs the heartbeat, and reports the connection's end to the session.
  *
@@ -48,8 +50,6 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter implement
     private long lastReadNanos;
     private long lastBeatNanos;
     private Future<?> heartbeat;
-    @SuppressWarnings("unused") // verified once security lands
-    private ClientCredentials credentials = ClientCredentials.NONE;
 
     WebSocketFrameHandler(TransportServices services) {
         this.services = services;
@@ -68,12 +68,13 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter implement
 
     private void opened(ChannelHandlerContext ctx, WebSocketServerProtocolHandler.HandshakeComplete handshake) {
         PulsebaseChannelInitializer.upgraded(ctx.pipeline());
-        credentials = ClientCredentials.read(handshake.requestUri(), handshake.requestHeaders());
         // With permessage-deflate negotiated, its encoder is in the pipeline by now (added when the 101 was written)
         // and every message must pass through it; without, messages are written pre-framed.
         boolean deflate = ctx.pipeline().get(WebSocketExtensionEncoder.class) != null;
         outbound = new WebSocketOutbound(ctx, services.config().outboundQueueBytes(), services.node().metrics(), !deflate);
-        session = services.node().connect(outbound);
+        // The session verifies the credentials as its first task, off this event loop; messages wait behind it.
+        session = services.node().connect(outbound,
+                HttpCredentials.read(handshake.requestUri(), handshake.requestHeaders()));
         services.connections().add(outbound);
         log.info("websocket open session={} remote={} deflate={}", session.id(), ctx.channel().remoteAddress(), deflate);
         this.ctx = ctx;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.pulsebase.core.NodeMetrics;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.CloseCode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A WebSocket connection's outbound side: every frame becomes one text message over the frame's shared JSON
@@ -29,6 +30,7 @@ import io.pulsebase.protocol.CloseCode;
 public final class WebSocketOutbound extends ChannelOutbound {
     /** Larger frames take the per-connection path: a cached wire copy would double a large frame's memory. */
     static final int PREFRAMED_MAX_BYTES = 1 << 20;
+    static final int MAX_CLOSE_REASON_BYTES = 123;
 
     private final boolean preframed;
 
@@ -113,8 +115,21 @@ public final class WebSocketOutbound extends ChannelOutbound {
     }
 
     @Override
-    protected void writeGoodbye(CloseCode code) {
-        ctx.writeAndFlush(new CloseWebSocketFrame(code.code(), code.reason()))
+    protected void writeGoodbye(CloseCode code, String reason) {
+        ctx.writeAndFlush(new CloseWebSocketFrame(code.code(), clip(reason)))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5); cut on a character boundary. */
+    static String clip(String reason) {
+        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
+            end--; // utf8[end] continues a character: cut before that character
+        }
+        return new String(utf8, 0, end, StandardCharsets.UTF_8);
     }
 }

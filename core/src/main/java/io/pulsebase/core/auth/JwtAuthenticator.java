@@ -50,6 +50,7 @@ public final class JwtAuthenticator implements Authenticator {
     private final AuthConfig config;
     private final Clock clock;
     private final Set<JWSAlgorithm> algorithms;
+    private final TokenKeys keys;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
     /** A verifier for {@code config}'s secrets, keys and JWKS, on the system clock. */
@@ -63,7 +64,7 @@ public final class JwtAuthenticator implements Authenticator {
         }
         this.config = config;
         this.clock = clock;
-        TokenKeys keys = TokenKeys.from(config);
+        this.keys = TokenKeys.from(config);
         this.algorithms = keys.algorithms();
         processor.setJWSKeySelector(keys);
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
@@ -117,6 +118,9 @@ public final class JwtAuthenticator implements Authenticator {
         try {
             return processor.process(jws, null);
         } catch (RateLimitReachedException e) {
+            if (keys.keySetUnavailable()) {
+                throw Refusals.unavailable("token signing keys are unavailable; retry later");
+            }
             throw Refusals.unauthorized("token signed with an unknown key");
         } catch (KeySourceException e) {
             log.warn("could not fetch the JWK set to verify a token: {}", e.getClass().getSimpleName());

@@ -1,6 +1,8 @@
 package io.pulsebase.core.auth;
 
+import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.PublicKey;
@@ -23,6 +25,7 @@ import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.Resource;
 
 /**
  * The keys a token may be verified with, chosen by the token's {@code alg} only among keys of that algorithm's
@@ -44,10 +47,38 @@ final class TokenKeys implements JWSKeySelector<SecurityContext> {
 
     private final Map<JWSAlgorithm, List<Key>> local;
     private final JWSKeySelector<SecurityContext> remote;
+    private final FetchOutcome fetches;
 
-    private TokenKeys(Map<JWSAlgorithm, List<Key>> local, JWSKeySelector<SecurityContext> remote) {
+    private TokenKeys(Map<JWSAlgorithm, List<Key>> local, JWSKeySelector<SecurityContext> remote,
+                      FetchOutcome fetches) {
         this.local = local;
         this.remote = remote;
+        this.fetches = fetches;
+    }
+
+    /**
+     * The JWKS retriever, remembering whether its last fetch failed: a token refused by the refetch limit during an
+     * identity provider's outage is then {@code unavailable} (retry later), not {@code unauthorized} (whose close
+     * code tells a client not to reconnect), which it is when the set was fetched and lacks the token's key.
+     */
+    private static final class FetchOutcome extends DefaultResourceRetriever {
+        private volatile boolean lastFailed;
+
+        FetchOutcome(int timeoutMillis) {
+            super(timeoutMillis, timeoutMillis, JWKS_SIZE_LIMIT);
+        }
+
+        @Override
+        public Resource retrieveResource(URL url) throws IOException {
+            try {
+                Resource resource = super.retrieveResource(url);
+                lastFailed = false;
+                return resource;
+            } catch (IOException | RuntimeException e) {
+                lastFailed = true;
+                throw e;
+            }
+        }
     }
 
     static TokenKeys from(AuthConfig config) {
@@ -65,18 +96,23 @@ final class TokenKeys implements JWSKeySelector<SecurityContext> {
             }
         }
         JWSKeySelector<SecurityContext> remote = null;
+        FetchOutcome fetches = null;
         if (config.jwksUrl() != null) {
-            remote = new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, jwks(config));
+            fetches = new FetchOutcome((int) Math.min(Integer.MAX_VALUE, config.jwksTimeout().toMillis()));
+            remote = new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, jwks(config, fetches));
         }
         local.replaceAll((alg, keys) -> List.copyOf(keys));
-        return new TokenKeys(Map.copyOf(local), remote);
+        return new TokenKeys(Map.copyOf(local), remote, fetches);
     }
 
-    private static JWKSource<SecurityContext> jwks(AuthConfig config) {
-        int timeout = (int) Math.min(Integer.MAX_VALUE, config.jwksTimeout().toMillis());
+    /** Whether the last JWKS fetch failed (false without a JWKS URL). */
+    boolean keySetUnavailable() {
+        return fetches != null && fetches.lastFailed;
+    }
+
+    private static JWKSource<SecurityContext> jwks(AuthConfig config, FetchOutcome retriever) {
         try {
-            return JWKSourceBuilder.<SecurityContext>create(config.jwksUrl().toURL(),
-                            new DefaultResourceRetriever(timeout, timeout, JWKS_SIZE_LIMIT))
+            return JWKSourceBuilder.<SecurityContext>create(config.jwksUrl().toURL(), retriever)
                     .cache(config.jwksCacheTtl().toMillis(), config.jwksTimeout().toMillis())
                     .refreshAheadCache(false) // no background threads: a refetch happens on the caller's thread
                     .rateLimited(config.jwksMinRefetchInterval().toMillis())

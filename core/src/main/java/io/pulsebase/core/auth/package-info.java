@@ -14,6 +14,6 @@
  * </ul>
  *
  * <p>Nothing here decides what a caller may do (policies, channel rules, hooks) or keeps accounts apart; those
- * layers take the {@code Identity}. The user-facing description is {@code docs/security.md}.
+ * layers take the {@code Identity}, starting with {@link io.pulsebase.core.access.Gatekeeper}. The user-facing description is {@code docs/security.md}.
  */
 package io.pulsebase.core.auth;

@@ -28,6 +28,7 @@ final class ChannelCommands {
     }
 
     Reply publish(ClientMessage.Publish p, int size) {
+        requireChannels();
         ChannelService channels = services.channels();
         long now = System.nanoTime();
         if (publishRate == null) {
@@ -43,6 +44,7 @@ final class ChannelCommands {
     }
 
     Reply track(ClientMessage.Track t) {
+        requireChannels();
         ChannelNames.require(t.topic());
         if (!session.holdsTopic(t.topic())) {
             requireRoomForTopic(session, services);
@@ -53,15 +55,21 @@ final class ChannelCommands {
     }
 
     Reply untrack(ClientMessage.Untrack u) {
+        requireChannels();
         ChannelNames.require(u.topic());
         boolean left = session.removeTracked(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
         return Reply.ok(u.ref(), Map.of("topic", u.topic(), "left", left));
     }
 
     Reply history(ClientMessage.History h) {
+        requireChannels();
         long before = h.before() == null ? Long.MAX_VALUE : Positions.parse(h.before());
         ChannelService.HistoryPage page = services.channels().history(h.topic(), before, h.limit());
         return Reply.ok(h.ref(), ChannelResults.history(h.topic(), page));
+    }
+
+    private void requireChannels() {
+        services.gatekeeper().requireChannels(session.identity());
     }
 
     /** The connection is gone: leave every channel it is present in. */

@@ -29,8 +29,20 @@ public interface Outbound {
     /** The queue's bound in bytes: beyond it {@link #send} refuses and the connection is closed. */
     long capacityBytes();
 
-    /** Closes the connection with a close code (WebSocket) or ends the stream (SSE). Idempotent. */
+    /**
+     * Closes the connection with a close code (WebSocket) or ends the stream (SSE). Idempotent. {@code detail} is
+     * for the server's log; the client sees the code and its short reason.
+     */
     void close(CloseCode code, String detail);
+
+    /**
+     * Like {@link #close(CloseCode, String)}, but the client sees {@code reason} instead of the code's short reason
+     * (a WebSocket close frame's reason, clipped to the 123 bytes a close frame allows): for refusals whose named
+     * error a browser could not see otherwise. Never put a credential in it.
+     */
+    default void close(CloseCode code, String detail, String reason) {
+        close(code, detail);
+    }
 
     /**
      * Stops reading the client's messages until {@link #resumeReading()}: the session has too many waiting to be

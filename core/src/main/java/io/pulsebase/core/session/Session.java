@@ -1,5 +1,7 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.auth.Credentials;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.CloseCode;
@@ -31,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * <p>Failure rule: every refusal is a {@link ProtocolException} turned into a named error — a {@code reply}
  * when the message had a {@code ref}, an {@code error} frame otherwise — and the connection stays usable.
  * Anything unexpected is logged here with detail and reaches the client as {@code internal}.
+ *
+ * <p>The caller: every session acts for one verified {@link Identity}. A session opened with
+ * {@link Credentials} verifies them as its first task (verification may block on a JWKS fetch, so never on the
+ * network thread), and messages that arrive meanwhile wait behind it, in order. Refused credentials get an
+ * {@code error} frame with the named error and a close code; an identity that expires closes the connection
+ * with {@link CloseCode#TOKEN_EXPIRED} unless an {@code auth} message replaced it first ({@link SessionCaller});
+ * a message handled after the instant is refused, should the timer be late.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -49,6 +58,7 @@ public final class Session {
     /** Channels this connection is present in; created on the first track. */
     private Set<String> tracked;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final SessionCaller caller;
     /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
      * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
@@ -59,12 +69,50 @@ public final class Session {
     private volatile boolean readingSuspended;
     private static final int REFUSE_AT = 16_384;
 
-    public Session(SessionServices services, Outbound outbound) {
+    private Session(SessionServices services, Outbound outbound) {
         this.services = services;
         this.outbound = outbound;
         this.serial = new SerialExecutor(services.executor());
         this.commands = new SessionCommands(this, services);
+        this.caller = new SessionCaller(this, services);
         services.metrics().sessionOpened();
+    }
+
+    /** A session for a caller already admitted (an SSE stream, whose transport verified the request). */
+    public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
+        Session session = new Session(services, outbound);
+        session.caller.actAs(caller); // before any task: the executor's hand-off publishes it to them
+        return session;
+    }
+
+    /**
+     * A session whose credentials are verified as its first task (a WebSocket: what the upgrade request
+     * carried); refused credentials close the connection. With security disabled they are not read, and the
+     * session is admitted at once.
+     */
+    public static Session verifying(SessionServices services, Outbound outbound, Credentials credentials) {
+        Session session = new Session(services, outbound);
+        if (services.gatekeeper().enabled()) {
+            session.serial.execute(() -> session.caller.admit(credentials));
+        } else {
+            session.caller.actAs(services.gatekeeper().admit(credentials));
+        }
+        return session;
+    }
+
+    /** The caller this session acts for; null before its credentials were verified, or when they were refused. */
+    public Identity identity() {
+        return caller.identity();
+    }
+
+    /** The caller and its expiry (session thread): {@code auth} refreshes through it. */
+    SessionCaller caller() {
+        return caller;
+    }
+
+    /** Runs a task on this session's serial executor, after those already queued. */
+    void execute(Runnable task) {
+        serial.execute(task);
     }
 
     public long id() {
@@ -138,14 +186,14 @@ public final class Session {
             tree = services.codec().readFrame(utf8);
             message = services.codec().decodeClient(tree);
         } catch (ProtocolException e) {
-            answerError(JsonCodec.refOf(tree), e.code(), e.getMessage());
+            sendError(JsonCodec.refOf(tree), e.code(), e.getMessage());
             return;
         }
         int waiting = serial.pending();
         int limit = services.config().maxQueuedCommands();
         if (waiting >= Math.max(limit, REFUSE_AT)) {
             // Reading is suspended long before this; only a client whose messages were already in flight gets here.
-            answerError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
+            sendError(message.ref(), ErrorCode.RATE_LIMITED, "too many messages waiting to be handled");
             return;
         }
         if (waiting >= limit) {
@@ -247,6 +295,7 @@ public final class Session {
     public void closed() {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
+                caller.release();
                 for (String topic : List.copyOf(subscriptions.keySet())) {
                     commands.remove(topic);
                 }
@@ -260,6 +309,13 @@ public final class Session {
         if (closed.get()) {
             return Reply.error(message.ref(), ErrorCode.UNAVAILABLE, "connection is closing");
         }
+        if (caller.identity() == null) {
+            // Credentials were refused: the connection is closing, and this answer is likely not delivered.
+            return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "not authenticated");
+        }
+        if (caller.expiredNow()) {
+            return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "token expired");
+        }
         try {
             return commands.handle(message, size);
         } catch (ProtocolException e) {
@@ -271,7 +327,8 @@ public final class Session {
         }
     }
 
-    private void answerError(String ref, ErrorCode code, String message) {
+    /** Sends a named error: a reply when {@code ref} is given, an {@code error} frame otherwise. */
+    void sendError(String ref, ErrorCode code, String message) {
         ServerMessage answer = ref != null ? Reply.error(ref, code, message) : new ServerMessage.ErrorMessage(code, message);
         send(Frame.encode(services.codec(), answer));
     }

@@ -1,5 +1,6 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.fanout.ChangeFrames;
 import io.pulsebase.core.fanout.ChannelFrames;
@@ -24,8 +25,9 @@ import java.util.Set;
 
 /**
  * The commands a session understands, run on the session's serial executor: subscriptions to tables and channels
- * here, the other channel commands in {@link ChannelCommands}. Reducers and auth arrive with their own
- * capabilities ({@code call} is answered {@code not_supported} until then).
+ * and the {@code auth} refresh here, the other channel commands in {@link ChannelCommands}. Reducers arrive with
+ * their own capability ({@code call} is answered {@code not_supported} until then). What the caller may touch is
+ * the {@code Gatekeeper}'s decision, asked before anything about the topic is looked at.
  */
 final class SessionCommands {
     private final Session session;
@@ -46,8 +48,7 @@ final class SessionCommands {
             case ClientMessage.Subscribe s -> subscribe(s);
             case ClientMessage.Unsubscribe u -> unsubscribe(u);
             case ClientMessage.Ping p -> Reply.ok(p.ref(), Map.of());
-            // No token verification is configured yet: any token is accepted (security lands separately).
-            case ClientMessage.Auth a -> Reply.ok(a.ref(), Map.of());
+            case ClientMessage.Auth a -> refresh(a);
             case ClientMessage.Publish p -> channels.publish(p, size);
             case ClientMessage.Track t -> channels.track(t);
             case ClientMessage.Untrack u -> channels.untrack(u);
@@ -63,6 +64,15 @@ final class SessionCommands {
 
     private static Reply notYet(ClientMessage message, String what) {
         return Reply.error(message.ref(), ErrorCode.NOT_SUPPORTED, what + " are not available on this server yet");
+    }
+
+    /**
+     * {@code auth}: new credentials for the same caller replace the old ones, and the expiry moves with them. On
+     * any refusal the connection keeps its identity, which still expires when it did.
+     */
+    private Reply refresh(ClientMessage.Auth a) {
+        session.caller().actAs(services.gatekeeper().refresh(session.identity(), Credentials.ofToken(a.token())));
+        return Reply.ok(a.ref(), Map.of());
     }
 
     private Reply subscribe(ClientMessage.Subscribe s) {
@@ -120,6 +130,7 @@ final class SessionCommands {
 
     /** Validates one subscribe: table, filter, position, the connection's limit (counting {@code alsoNew}). */
     private Prepared prepare(ClientMessage.Subscribe s, Set<String> alsoNew) {
+        services.gatekeeper().requireTables(session.identity());
         String topic = s.topic();
         TableSchema schema = services.database().table(topic)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + topic + "'"));
@@ -139,6 +150,7 @@ final class SessionCommands {
 
     /** Validates a channel subscribe: name, options that apply to tables only, position, the limit. */
     private Prepared prepareChannel(ClientMessage.Subscribe s, Set<String> alsoNew) {
+        services.gatekeeper().requireChannels(session.identity());
         String topic = s.topic();
         ChannelNames.require(topic);
         if (s.filter() != null || s.snapshot()) {

@@ -2,16 +2,20 @@ package io.pulsebase.core.session;
 
 import io.pulsebase.core.NodeConfig;
 import io.pulsebase.core.NodeMetrics;
+import io.pulsebase.core.access.Gatekeeper;
 import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.store.Database;
 import io.pulsebase.protocol.JsonCodec;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What a session needs from its node: the engines, the live matcher of table subscriptions, the channels, the
- * codec and the executor that runs session work (virtual threads; never a network event loop).
+ * codec, the executor that runs session work (virtual threads; never a network event loop), the gatekeeper that
+ * admits callers and decides what they may do, and the timer that closes connections whose token expired (its
+ * tasks only hand work to a session's executor).
  */
 public record SessionServices(
         NodeConfig config,
@@ -21,5 +25,7 @@ public record SessionServices(
         ChannelService channels,
         JsonCodec codec,
         NodeMetrics metrics,
-        Executor executor) {
+        Executor executor,
+        Gatekeeper gatekeeper,
+        ScheduledExecutorService timers) {
 }

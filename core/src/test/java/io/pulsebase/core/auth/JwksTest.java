@@ -102,5 +102,9 @@ class JwksTest {
         var e = refused(ErrorCode.UNAVAILABLE, () -> auth.verify(token), token);
         assertThat(Authenticator.closeCodeFor(e)).isEqualTo(CloseCode.TRY_AGAIN_LATER);
         assertThat(e.getMessage()).doesNotContain(String.valueOf(port));
+        // Past the refetch limit the outage is still an outage, not a bad token (whose close code says "stay away").
+        for (int i = 0; i < 4; i++) {
+            refused(ErrorCode.UNAVAILABLE, () -> auth.verify(token), token);
+        }
     }
 }
