@@ -43,6 +43,8 @@ public enum ErrorCode {
     UNAUTHORIZED(401),
     /** Valid credentials, but not allowed. */
     FORBIDDEN(403),
+    /** A server hook (Java or webhook) refused the connect, subscribe or publish; the message is its reason. */
+    REJECTED(403),
     /** A frame, body or value is over the configured size limit. */
     TOO_LARGE(413),
     /** Too many requests in too short a time. */
