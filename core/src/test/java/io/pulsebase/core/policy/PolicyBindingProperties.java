@@ -24,8 +24,8 @@ class PolicyBindingProperties {
 
     static {
         try {
-            POLICIES = Policies.parse(new ObjectMapper().readTree(
-                    "{\"tables\":{\"t\":{\"select\":\"owner = auth.sub OR team IN auth.teams\"}}}"));
+            POLICIES = AccessPolicies.parse(new ObjectMapper().readTree(
+                    "{\"tables\":{\"t\":{\"select\":\"owner = auth.sub OR team IN auth.teams\"}}}")).tables();
         } catch (java.io.IOException e) {
             throw new ExceptionInInitializerError(e);
         }
