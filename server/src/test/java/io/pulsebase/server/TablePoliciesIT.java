@@ -47,6 +47,19 @@ class TablePoliciesIT {
         return server.insert("todos", "owner_id", owner, "title", title).path("row").path("id").asLong();
     }
 
+    /** A WebSocket of user {@code sub} subscribed to live changes of {@code todos}. */
+    private static WsTestClient liveTodos(String sub) {
+        WsTestClient ws = Policy.ws(server, sub);
+        ws.subscribe("topic", "todos");
+        return ws;
+    }
+
+    /** A snapshot (or list) of exactly one row, titled {@code title}. */
+    private static void assertOnlyRow(JsonNode snapshot, String title) {
+        assertThat(snapshot.path("rows")).hasSize(1);
+        assertThat(snapshot.path("rows").get(0).path("title").asText()).isEqualTo(title);
+    }
+
     private static JsonNode onlyChange(JsonNode frame) {
         assertThat(frame.path("changes").size()).as("%s", frame).isEqualTo(1);
         return frame.path("changes").get(0);
@@ -68,9 +81,7 @@ class TablePoliciesIT {
         todo(bob, "b1");
         try (WsTestClient ws = Policy.ws(server, ada)) {
             String ref = ws.send("type", "subscribe", "topic", "todos", "snapshot", true);
-            JsonNode snapshot = ws.awaitType("snapshot");
-            assertThat(snapshot.path("rows")).hasSize(1);
-            assertThat(snapshot.path("rows").get(0).path("title").asText()).isEqualTo("a1");
+            assertOnlyRow(ws.awaitType("snapshot"), "a1");
             assertThat(ws.await(f -> ref.equals(f.path("ref").asText())).path("ok").asBoolean()).isTrue();
 
             todo(bob, "b2");
@@ -85,9 +96,7 @@ class TablePoliciesIT {
         String ada = server.uniqueName("ada");
         String bob = server.uniqueName("bob");
         long id = todo(ada, "moving");
-        try (WsTestClient adaWs = Policy.ws(server, ada); WsTestClient bobWs = Policy.ws(server, bob)) {
-            adaWs.subscribe("topic", "todos");
-            bobWs.subscribe("topic", "todos");
+        try (WsTestClient adaWs = liveTodos(ada); WsTestClient bobWs = liveTodos(bob)) {
             server.sql("UPDATE todos SET owner_id = '" + bob + "', title = 'moved' WHERE id = " + id);
 
             JsonNode left = adaWs.awaitChange("todos");
@@ -107,9 +116,7 @@ class TablePoliciesIT {
         String ada = server.uniqueName("ada");
         String bob = server.uniqueName("bob");
         long bobs = todo(bob, "bob's secret");
-        try (WsTestClient adaWs = Policy.ws(server, ada); WsTestClient bobWs = Policy.ws(server, bob)) {
-            adaWs.subscribe("topic", "todos");
-            bobWs.subscribe("topic", "todos");
+        try (WsTestClient adaWs = liveTodos(ada); WsTestClient bobWs = liveTodos(bob)) {
             server.sql("DELETE FROM todos WHERE id = " + bobs);
             JsonNode deleted = onlyChange(bobWs.awaitChange("todos"));
             assertThat(deleted.path("operation").asText()).isEqualTo("DELETE");
@@ -162,9 +169,7 @@ class TablePoliciesIT {
         String lastId;
         try (SseTestClient sse = Policy.sse(server, ada, "topic=todos&snapshot=true")) {
             assertThat(sse.status()).isEqualTo(200);
-            JsonNode snapshot = sse.await(e -> "snapshot".equals(e.event())).json();
-            assertThat(snapshot.path("rows")).hasSize(1);
-            assertThat(snapshot.path("rows").get(0).path("title").asText()).isEqualTo("s1");
+            assertOnlyRow(sse.await(e -> "snapshot".equals(e.event())).json(), "s1");
             todo(bob, "sb2");
             todo(ada, "s2");
             SseTestClient.Event change = sse.await(e -> "db_change".equals(e.event()));

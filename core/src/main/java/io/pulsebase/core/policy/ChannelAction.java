@@ -17,14 +17,4 @@ public enum ChannelAction {
     public String configName() {
         return name().toLowerCase(Locale.ROOT);
     }
-
-    /** The action of a policy file key, or {@code null}. */
-    static ChannelAction ofConfigName(String name) {
-        for (ChannelAction action : values()) {
-            if (action.configName().equals(name)) {
-                return action;
-            }
-        }
-        return null;
-    }
 }

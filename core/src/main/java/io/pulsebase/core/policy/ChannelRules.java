@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.auth.Role;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
@@ -78,7 +79,8 @@ public final class ChannelRules {
             if (entry.getKey().equals("pattern")) {
                 continue;
             }
-            ChannelAction action = ChannelAction.ofConfigName(entry.getKey());
+            ChannelAction action = Arrays.stream(ChannelAction.values())
+                    .filter(a -> a.configName().equals(entry.getKey())).findFirst().orElse(null);
             if (action == null) {
                 throw new IllegalArgumentException(where + ": unknown action '" + entry.getKey()
                         + "' (subscribe, publish, history or presence)");
