@@ -53,6 +53,16 @@ public final class Policies {
     }
 
     /**
+     * Reads a whole policy file's JSON tree and answers its table policies; {@link AccessPolicies#parse} answers the
+     * channel rules too. Same checks and errors.
+     *
+     * @throws IllegalArgumentException naming the table and operation, or the channel rule, and the problem
+     */
+    public static Policies parse(JsonNode root) {
+        return AccessPolicies.parse(root).tables();
+    }
+
+    /**
      * Reads the {@code "tables"} object of a policy file ({@link AccessPolicies#parse} reads the file); a missing
      * node is no policy at all.
      *

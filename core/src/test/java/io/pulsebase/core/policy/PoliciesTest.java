@@ -27,7 +27,7 @@ class PoliciesTest {
 
     private static Policies policies(String json) {
         try {
-            return AccessPolicies.parse(JSON.readTree(json)).tables();
+            return Policies.parse(JSON.readTree(json));
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

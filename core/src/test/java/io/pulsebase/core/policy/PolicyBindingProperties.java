@@ -24,8 +24,8 @@ class PolicyBindingProperties {
 
     static {
         try {
-            POLICIES = AccessPolicies.parse(new ObjectMapper().readTree(
-                    "{\"tables\":{\"t\":{\"select\":\"owner = auth.sub OR team IN auth.teams\"}}}")).tables();
+            POLICIES = Policies.parse(new ObjectMapper().readTree(
+                    "{\"tables\":{\"t\":{\"select\":\"owner = auth.sub OR team IN auth.teams\"}}}"));
         } catch (java.io.IOException e) {
             throw new ExceptionInInitializerError(e);
         }
