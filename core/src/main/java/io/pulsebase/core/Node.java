@@ -10,8 +10,6 @@ import io.pulsebase.core.capture.ChangeSource;
 import io.pulsebase.core.channel.ChannelIndex;
 import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.fanout.Dispatcher;
-import io.pulsebase.core.filter.FilterCompiler;
-import io.pulsebase.core.filter.RowFilter;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.presence.MemoryPresenceStore;
@@ -79,7 +77,7 @@ public final class Node implements AutoCloseable {
         this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
         this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
                 channelIndex, codec, metrics);
-        this.gatekeeper = new Gatekeeper(config.auth(), metrics);
+        this.gatekeeper = new Gatekeeper(config.auth(), config.policies(), metrics);
         timers.setRemoveOnCancelPolicy(true); // a refreshed token's old timer leaves the queue at once
         this.services = new SessionServices(config, engines.database(), engines.log(), matcher, channels, codec,
                 metrics, sessionExecutor, gatekeeper, timers);
@@ -123,7 +121,7 @@ public final class Node implements AutoCloseable {
         return Session.admitted(services, outbound, caller);
     }
 
-    /** Admission and the access rules that hold until policies exist; every transport asks it. */
+    /** Admission and access (table policies, channel rules); every transport asks it. */
     public Gatekeeper gatekeeper() {
         return gatekeeper;
     }
@@ -167,11 +165,6 @@ public final class Node implements AutoCloseable {
     public TableSchema schema(String table) {
         return engines.database().table(table)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + table + "'"));
-    }
-
-    /** Compiles a filter for a table; {@code unknown_table} / {@code invalid_filter} on bad input. */
-    public RowFilter compileFilter(String table, String filter) {
-        return FilterCompiler.compile(filter, schema(table));
     }
 
     /** Stops capture and maintenance and closes the engines. Sessions must be closed by the transports first. */

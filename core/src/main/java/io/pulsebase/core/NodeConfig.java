@@ -3,6 +3,7 @@ package io.pulsebase.core;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.log.Retention;
+import io.pulsebase.core.policy.AccessPolicies;
 import java.time.Duration;
 
 /**
@@ -22,6 +23,8 @@ import java.time.Duration;
  * @param channels                      limits of channels, presence and history
  * @param auth                          how callers are verified ({@link AuthConfig#disabled()} by default:
  *                                      every caller is a service caller, as before security existed)
+ * @param policies                      row-level table policies and channel rules ({@link AccessPolicies#none()}
+ *                                      by default: tables closed to non-service callers, default channel access)
  */
 public record NodeConfig(
         int maxSubscriptionsPerConnection,
@@ -32,45 +35,51 @@ public record NodeConfig(
         Retention retention,
         Duration pruneInterval,
         ChannelLimits channels,
-        AuthConfig auth) {
+        AuthConfig auth,
+        AccessPolicies policies) {
 
     public static NodeConfig defaults() {
         return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1),
-                ChannelLimits.defaults(), AuthConfig.disabled());
+                ChannelLimits.defaults(), AuthConfig.disabled(), AccessPolicies.none());
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
-                pruneInterval, channels, auth);
+                pruneInterval, channels, auth, policies);
     }
 
     public NodeConfig withMaxQueuedCommands(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, n, catchUpBatch, maxChangesPerFrame,
-                retention, pruneInterval, channels, auth);
+                retention, pruneInterval, channels, auth, policies);
     }
 
     public NodeConfig withRetention(Retention r) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, r, pruneInterval, channels, auth);
+                maxChangesPerFrame, r, pruneInterval, channels, auth, policies);
     }
 
     public NodeConfig withMaxChangesPerFrame(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
-                retention, pruneInterval, channels, auth);
+                retention, pruneInterval, channels, auth, policies);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, d, channels, auth);
+                maxChangesPerFrame, retention, d, channels, auth, policies);
     }
 
     public NodeConfig withChannels(ChannelLimits c) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, c, auth);
+                maxChangesPerFrame, retention, pruneInterval, c, auth, policies);
     }
 
     public NodeConfig withAuth(AuthConfig a) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, a);
+                maxChangesPerFrame, retention, pruneInterval, channels, a, policies);
+    }
+
+    public NodeConfig withPolicies(AccessPolicies p) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, p);
     }
 }

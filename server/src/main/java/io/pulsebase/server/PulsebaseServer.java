@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.pulsebase.core.Node;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.broker.MemoryBroker;
+import io.pulsebase.core.policy.AccessPolicies;
 import io.pulsebase.storage.sqlite.SqliteOptions;
 import io.pulsebase.storage.sqlite.SqliteStorage;
 import io.pulsebase.transport.RealtimeServer;
@@ -42,7 +43,7 @@ public final class PulsebaseServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
 
-        logSecurity(config.node().auth());
+        logSecurity(config.node().auth(), config.node().policies());
         SqliteStorage storage = SqliteStorage.open(config.dataDir(),
                 SqliteOptions.defaults().withSynchronousFull(config.synchronousFull()));
         Node node = new Node(config.node(),
@@ -62,14 +63,15 @@ public final class PulsebaseServer implements AutoCloseable {
         }
     }
 
-    /** One line at start: what callers must prove, and a warning when nothing is checked. */
-    private static void logSecurity(AuthConfig auth) {
+    /** At start: what callers must prove and which access rules hold, and a warning when nothing is checked. */
+    private static void logSecurity(AuthConfig auth, AccessPolicies policies) {
         if (auth.isDisabled()) {
-            log.warn("security is disabled: every request is served as a trusted service caller. Configure a "
+            log.warn("security is disabled: every request is served as a trusted service caller{}. Configure a "
                     + "secret, public key, JWKS URL or API key (--auth-* options, docs/security.md) before this "
-                    + "server faces a network you do not trust");
+                    + "server faces a network you do not trust",
+                    policies == AccessPolicies.none() ? "" : ", which no policy restricts");
         } else {
-            log.info("security is on: {}", auth); // counts and non-secret settings only
+            log.info("security is on: {}; {}", auth, policies); // counts and non-secret settings only
         }
     }
 

@@ -3,6 +3,7 @@ package io.pulsebase.server;
 import io.pulsebase.core.NodeConfig;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.log.Retention;
+import io.pulsebase.core.policy.AccessPolicies;
 import io.pulsebase.transport.TransportConfig;
 import java.nio.file.Path;
 
@@ -31,6 +32,11 @@ public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transp
 
     public ServerConfig withRetention(Retention r) {
         return withNode(node.withRetention(r));
+    }
+
+    /** Table policies and channel rules; {@link AccessPolicies#none()} unless set. */
+    public ServerConfig withPolicies(AccessPolicies policies) {
+        return withNode(node.withPolicies(policies));
     }
 
     /** How callers are verified; {@link AuthConfig#disabled()} unless set. */

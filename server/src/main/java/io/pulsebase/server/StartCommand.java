@@ -85,6 +85,12 @@ final class StartCommand implements Callable<Integer> {
             description = "SQLite synchronous=FULL: survive power loss, not just a process crash (default ${DEFAULT-VALUE}).")
     boolean syncFull;
 
+    @Option(names = "--policies", paramLabel = "FILE", defaultValue = "${env:PULSEBASE_POLICIES}",
+            description = "JSON file of row-level table policies and channel rules, checked at start "
+                    + "(env PULSEBASE_POLICIES; default: tables for service callers only, channels for any admitted "
+                    + "caller).")
+    Path policies;
+
     @Override
     public Integer call() throws InterruptedException {
         TransportConfig transport = TransportConfig.defaults()
@@ -102,7 +108,7 @@ final class StartCommand implements Callable<Integer> {
                         .withPublishesPerSecond(publishRate)
                         .withMaxPresenceMembers(maxPresenceMembers));
         try {
-            node = node.withAuth(auth.toConfig(System.getenv()));
+            node = node.withAuth(auth.toConfig(System.getenv())).withPolicies(PolicyFile.load(policies));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

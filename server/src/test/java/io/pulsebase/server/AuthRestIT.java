@@ -25,7 +25,7 @@ class AuthRestIT {
     static final TestServer server = TestServer.perClass(c -> c.withAuth(Jwts.config()))
             .helpersAuthorizedWith(Jwts.SERVICE_KEY);
 
-    /** What an endpoint is open to until policies exist. */
+    /** What an endpoint is open to on this server, which has no policy file. */
     enum Kind { SERVICE, TABLE, CHANNEL }
 
     record Endpoint(String method, String path, String body, Kind kind) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.testkit.client.Json;
 import io.pulsebase.testkit.client.WsTestClient;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -58,31 +59,38 @@ class LiveQueryPropertyIT {
         int split = (int) (txs.size() * splitAt);
 
         ClientCopy copy = new ClientCopy();
-        WsTestClient client = subscribe(table, filter, null, copy);
+        WsTestClient client = subscribe(server, server.ws(), table, filter, null, copy);
         run(txs.subList(0, split));
-        settle(client, copy, table);
+        settle(server, client, copy, table);
         client.close();
 
         run(txs.subList(split, txs.size()));   // while disconnected
 
-        WsTestClient resumed = subscribe(table, filter, copy.position, copy);
-        settle(resumed, copy, table);
+        WsTestClient resumed = subscribe(server, server.ws(), table, filter, copy.position, copy);
+        settle(server, resumed, copy, table);
         resumed.close();
 
-        JsonNode expected = Json.read(server.sql("SELECT * FROM " + table + " WHERE " + filter + " ORDER BY id"));
-        Map<Long, Map<String, Object>> want = new TreeMap<>();
-        for (JsonNode row : expected.path("rows")) {
-            want.put(row.path("id").asLong(), Json.MAPPER.convertValue(row, Map.class));
+        assertThat(copy.rows).as("client copy for filter %s", filter)
+                .isEqualTo(rowsById(server, "SELECT * FROM " + table + " WHERE " + filter));
+    }
+
+    /** The rows a query answers through {@code /v1/sql}, by their {@code id}, as a client copy holds them. */
+    @SuppressWarnings("unchecked")
+    static Map<Long, Map<String, Object>> rowsById(TestServer server, String select) {
+        Map<Long, Map<String, Object>> rows = new TreeMap<>();
+        for (JsonNode row : Json.read(server.sql(select)).path("rows")) {
+            rows.put(row.path("id").asLong(), Json.MAPPER.convertValue(row, Map.class));
         }
-        assertThat(copy.rows).as("client copy for filter %s", filter).isEqualTo(want);
+        return rows;
     }
 
     /**
-     * Subscribes to the sentinel table and to the table under test, applying the snapshot or replayed changes,
-     * which arrive before the subscribe reply.
+     * Connects to {@code ws} (credentials in its query, if any) and subscribes to the sentinel table and to the table
+     * under test, applying the snapshot or replayed changes, which arrive before the subscribe reply.
      */
-    private static WsTestClient subscribe(String table, String filter, String since, ClientCopy copy) {
-        WsTestClient client = WsTestClient.connect(server.ws());
+    static WsTestClient subscribe(TestServer server, URI ws, String table, String filter, String since,
+                                  ClientCopy copy) {
+        WsTestClient client = WsTestClient.connect(ws);
         client.subscribe("topic", "sentinel");
         String ref = since == null
                 ? client.send("type", "subscribe", "topic", table, "filter", filter, "snapshot", true)
@@ -104,7 +112,7 @@ class LiveQueryPropertyIT {
      * Writes a sentinel row and applies every frame until its change arrives. Both subscriptions are live by
      * now and frames reach a connection in commit order, so the client is then current.
      */
-    private static void settle(WsTestClient client, ClientCopy copy, String table) {
+    static void settle(TestServer server, WsTestClient client, ClientCopy copy, String table) {
         String body = server.sql("INSERT INTO sentinel (n) VALUES (1)");
         long sentinel = Json.read(body).path("position").asLong();
         while (true) {

@@ -3,8 +3,10 @@ package io.pulsebase.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pulsebase.core.Node;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.channel.ChannelResults;
 import io.pulsebase.core.channel.ChannelService;
+import io.pulsebase.core.policy.ChannelAction;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
@@ -14,7 +16,8 @@ import java.io.IOException;
 /**
  * {@code POST /v1/publish}, {@code GET /v1/history} and {@code GET /v1/presence}: the channel commands for backends.
  * A publish body is decoded exactly like a WebSocket {@code publish} (same fields, same errors) and goes through
- * the same {@link ChannelService}; REST has no per-connection publish rate. Runs on the blocking executor.
+ * the same {@link ChannelService}; REST has no per-connection publish rate. The channel rules are asked as soon as the
+ * topic is read. Runs on the blocking executor.
  */
 final class ChannelEndpoints {
     private final Node node;
@@ -24,7 +27,7 @@ final class ChannelEndpoints {
     }
 
     /** {@code POST /v1/publish {"topic", "event", "data", "persist", "id"}}. */
-    RestResponse publish(RestRequest request) {
+    RestResponse publish(RestRequest request, Identity caller) {
         JsonNode tree;
         try {
             tree = request.body().length == 0 ? null : node.codec().mapper().readTree(request.body());
@@ -37,14 +40,15 @@ final class ChannelEndpoints {
         ((ObjectNode) tree).put("type", "publish");
         ((ObjectNode) tree).remove("ref");
         ClientMessage.Publish p = (ClientMessage.Publish) node.codec().decodeClient(tree);
+        node.gatekeeper().requireChannel(caller, ChannelAction.PUBLISH, p.topic());
         ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),
                 p.id(), request.body().length);
         return RestResponse.json(200, ChannelResults.published(published));
     }
 
     /** {@code GET /v1/history?topic=&limit=&before=}. */
-    RestResponse history(RestRequest request) {
-        String topic = requiredTopic(request);
+    RestResponse history(RestRequest request, Identity caller) {
+        String topic = requiredTopic(request, caller, ChannelAction.HISTORY);
         String limitText = request.param("limit");
         int limit = 0;
         if (limitText != null) {
@@ -64,16 +68,18 @@ final class ChannelEndpoints {
     }
 
     /** {@code GET /v1/presence?topic=}. */
-    RestResponse presence(RestRequest request) {
-        String topic = requiredTopic(request);
+    RestResponse presence(RestRequest request, Identity caller) {
+        String topic = requiredTopic(request, caller, ChannelAction.PRESENCE);
         return RestResponse.json(200, ChannelResults.members(topic, node.channels().members(topic)));
     }
 
-    private static String requiredTopic(RestRequest request) {
+    /** The {@code topic} query parameter, once the channel rules allow the caller the action on it. */
+    private String requiredTopic(RestRequest request, Identity caller, ChannelAction action) {
         String topic = request.param("topic");
         if (topic == null || topic.isBlank()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "query parameter 'topic' is required");
         }
+        node.gatekeeper().requireChannel(caller, action, topic);
         return topic;
     }
 }

@@ -3,6 +3,7 @@ package io.pulsebase.transport;
 import io.netty.handler.codec.http.HttpMethod;
 import io.pulsebase.core.access.Gatekeeper;
 import io.pulsebase.core.auth.Identity;
+import io.pulsebase.core.policy.PolicyOperation;
 import io.pulsebase.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +29,22 @@ import java.util.function.Consumer;
  *
  * Every endpoint but {@code /health} verifies the request's credentials first ({@link Gatekeeper#admit}, on the
  * blocking executor like the endpoint itself) and then asks the gatekeeper whether the caller may use it:
- * {@code /v1/sql} and {@code /metrics} are for service callers, tables for service callers until policies exist,
- * channels for any admitted caller (anonymous ones only where the server admits them). Refusals are
- * {@code 401 unauthorized}, {@code 403 forbidden} or {@code 503 unavailable}, before the request is looked at.
+ * {@code /v1/sql} and {@code /metrics} are for service callers; a row endpoint needs a policy for its table and
+ * operation (asked before the request is looked at), and its rows then obey that policy ({@link TableEndpoints});
+ * a channel endpoint asks the channel rules once it has read the topic ({@link ChannelEndpoints}). Refusals are
+ * {@code 401 unauthorized}, {@code 403 forbidden} or {@code 503 unavailable}.
  */
 final class RestRoutes {
     /** One endpoint; runs on the blocking executor. */
     @FunctionalInterface
     interface Endpoint {
         RestResponse handle(RestRequest request) throws Exception;
+    }
+
+    /** An endpoint that acts for an admitted caller (its policies and channel rules apply). */
+    @FunctionalInterface
+    interface CallerEndpoint {
+        RestResponse handle(RestRequest request, Identity caller) throws Exception;
     }
 
     private final TransportServices services;
@@ -65,9 +73,10 @@ final class RestRoutes {
         }
         return switch (s.get(1)) {
             case "sql" -> n == 2 ? Map.of(HttpMethod.POST, service("/v1/sql", tables::sql)) : Map.of();
-            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, channel(channels::publish)) : Map.of();
-            case "history" -> n == 2 ? Map.of(HttpMethod.GET, channel(channels::history)) : Map.of();
-            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, channel(channels::presence)) : Map.of();
+            // The channel rule needs the topic, which the endpoint reads from the request; it asks then.
+            case "publish" -> n == 2 ? Map.of(HttpMethod.POST, admitted(channels::publish)) : Map.of();
+            case "history" -> n == 2 ? Map.of(HttpMethod.GET, admitted(channels::history)) : Map.of();
+            case "presence" -> n == 2 ? Map.of(HttpMethod.GET, admitted(channels::presence)) : Map.of();
             // The upgrade itself and SSE streams are taken before the router; what reaches it here is refused.
             case "realtime" -> n == 2 ? Map.of(HttpMethod.GET, r -> RestResponse.error(ErrorCode.BAD_REQUEST,
                     "this endpoint is a WebSocket: send GET with 'Upgrade: websocket'"))
@@ -85,37 +94,40 @@ final class RestRoutes {
         String table = s.get(2);
         if (s.size() == 4) {
             return Map.of(
-                    HttpMethod.GET, table(r -> tables.list(table, r)),
-                    HttpMethod.POST, table(r -> tables.insert(table, r)));
+                    HttpMethod.GET, table(table, PolicyOperation.SELECT, (r, c) -> tables.list(table, r, c)),
+                    HttpMethod.POST, table(table, PolicyOperation.INSERT, (r, c) -> tables.insert(table, r, c)));
         }
         if (s.size() == 5) {
             String id = s.get(4);
             return Map.of(
-                    HttpMethod.GET, table(r -> tables.get(table, id, r)),
-                    HttpMethod.PATCH, table(r -> tables.update(table, id, r)),
-                    HttpMethod.DELETE, table(r -> tables.delete(table, id, r)));
+                    HttpMethod.GET, table(table, PolicyOperation.SELECT, (r, c) -> tables.get(table, id, c)),
+                    HttpMethod.PATCH, table(table, PolicyOperation.UPDATE, (r, c) -> tables.update(table, id, r, c)),
+                    HttpMethod.DELETE, table(table, PolicyOperation.DELETE, (r, c) -> tables.delete(table, id, c)));
         }
         return Map.of();
     }
 
-    /** Admits the request's caller, asks {@code rule} whether it may use the endpoint, then runs it. */
-    private Endpoint guarded(Consumer<Identity> rule, Endpoint endpoint) {
+    /** Admits the request's caller, asks {@code rule} whether it may use the endpoint, then runs it for the caller. */
+    private Endpoint guarded(Consumer<Identity> rule, CallerEndpoint endpoint) {
         return r -> {
-            rule.accept(gatekeeper.admit(r.credentials()));
-            return endpoint.handle(r);
+            Identity caller = gatekeeper.admit(r.credentials());
+            rule.accept(caller);
+            return endpoint.handle(r, caller);
         };
     }
 
+    /** An endpoint that asks the gatekeeper itself once it has read the request (the channel endpoints). */
+    private Endpoint admitted(CallerEndpoint endpoint) {
+        return guarded(caller -> { }, endpoint);
+    }
+
     private Endpoint service(String what, Endpoint endpoint) {
-        return guarded(caller -> gatekeeper.requireService(caller, what), endpoint);
+        return guarded(caller -> gatekeeper.requireService(caller, what), (r, caller) -> endpoint.handle(r));
     }
 
-    private Endpoint table(Endpoint endpoint) {
-        return guarded(gatekeeper::requireTables, endpoint);
-    }
-
-    private Endpoint channel(Endpoint endpoint) {
-        return guarded(gatekeeper::requireChannels, endpoint);
+    /** A row endpoint: refused before anything is looked up when no policy opens the table for the operation. */
+    private Endpoint table(String table, PolicyOperation operation, CallerEndpoint endpoint) {
+        return guarded(caller -> gatekeeper.requireTable(caller, operation, table), endpoint);
     }
 
     private RestResponse health() {

@@ -2,9 +2,12 @@ package io.pulsebase.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pulsebase.core.Node;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.filter.RowFilter;
+import io.pulsebase.core.policy.PolicyOperation;
 import io.pulsebase.core.store.Column;
 import io.pulsebase.core.store.Database;
+import io.pulsebase.core.store.RowGuard;
 import io.pulsebase.core.store.RowOrder;
 import io.pulsebase.core.store.SqlResult;
 import io.pulsebase.core.store.TableSchema;
@@ -23,8 +26,10 @@ import java.util.Map;
 
 /**
  * {@code POST /v1/sql} and row CRUD under {@code /v1/tables/{table}/rows}: JSON in, JSON out, every call straight
- * to the node's {@link Database}. Runs on the blocking executor, never on an event loop; refusals are
- * {@link ProtocolException}s the router turns into error bodies.
+ * to the node's {@link Database}. Rows obey the caller's table policies (reads the select policy, writes the guards
+ * of their operation, checked inside the write's transaction); {@code /v1/sql} is for service callers only. Runs on
+ * the blocking executor, never on an event loop; refusals are {@link ProtocolException}s the router turns into
+ * error bodies.
  */
 final class TableEndpoints {
     static final int DEFAULT_LIMIT = 1000;
@@ -57,11 +62,13 @@ final class TableEndpoints {
         return RestResponse.json(200, answer);
     }
 
-    /** {@code GET /v1/tables/{table}/rows?filter=&order=&limit=}. */
-    RestResponse list(String table, RestRequest request) {
+    /** {@code GET /v1/tables/{table}/rows?filter=&order=&limit=}: the caller's filter within its select policy. */
+    RestResponse list(String table, RestRequest request, Identity caller) {
+        TableSchema schema = node.schema(table);
         String filterText = request.param("filter");
-        RowFilter filter = node.compileFilter(table, filterText == null || filterText.isBlank() ? null : filterText);
-        List<RowOrder> order = order(node.schema(table), request.param("order"));
+        RowFilter filter = node.gatekeeper().rows(caller, PolicyOperation.SELECT, schema,
+                filterText == null || filterText.isBlank() ? null : filterText);
+        List<RowOrder> order = order(schema, request.param("order"));
         int limit = limit(request.param("limit"));
         TableSnapshot snapshot = node.database().snapshot(table, filter::matches, order, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -70,28 +77,36 @@ final class TableEndpoints {
         return RestResponse.json(200, answer);
     }
 
-    /** {@code POST /v1/tables/{table}/rows} with the row as a JSON object. */
-    RestResponse insert(String table, RestRequest request) {
-        return written(201, node.database().insert(table, objectBody(request)));
+    /** {@code POST /v1/tables/{table}/rows} with the row as a JSON object; the row as stored must pass the insert policy. */
+    RestResponse insert(String table, RestRequest request, Identity caller) {
+        RowGuard allowed = node.gatekeeper().guard(caller, PolicyOperation.INSERT, node.schema(table));
+        return written(201, node.database().insert(table, objectBody(request), allowed));
     }
 
-    /** {@code GET /v1/tables/{table}/rows/{id}}. */
-    RestResponse get(String table, String id, RestRequest request) {
+    /** {@code GET /v1/tables/{table}/rows/{id}}: a row the select policy hides is {@code not_found}. */
+    RestResponse get(String table, String id, Identity caller) {
+        RowFilter visible = node.gatekeeper().rows(caller, PolicyOperation.SELECT, node.schema(table), null);
         return node.database().get(table, id(table, id))
+                .filter(visible::matches)
                 .map(row -> RestResponse.json(200, Map.of("row", row)))
                 .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND,
                         "no row with id '" + clip(id) + "' in '" + clip(table) + "'"));
     }
 
-    /** {@code PATCH /v1/tables/{table}/rows/{id}} with the changed columns as a JSON object. */
-    RestResponse update(String table, String id, RestRequest request) {
+    /**
+     * {@code PATCH /v1/tables/{table}/rows/{id}} with the changed columns as a JSON object: the row before must pass
+     * the update policy (else {@code not_found}), and so must the row after (else {@code forbidden}, nothing written).
+     */
+    RestResponse update(String table, String id, RestRequest request, Identity caller) {
         Map<String, Object> values = objectBody(request);
-        return written(200, node.database().update(table, id(table, id), values));
+        RowGuard policy = node.gatekeeper().guard(caller, PolicyOperation.UPDATE, node.schema(table));
+        return written(200, node.database().update(table, id(table, id), values, policy, policy));
     }
 
-    /** {@code DELETE /v1/tables/{table}/rows/{id}}. */
-    RestResponse delete(String table, String id, RestRequest request) {
-        return written(200, node.database().delete(table, id(table, id)));
+    /** {@code DELETE /v1/tables/{table}/rows/{id}}: a row the delete policy refuses is {@code not_found}. */
+    RestResponse delete(String table, String id, Identity caller) {
+        RowGuard visible = node.gatekeeper().guard(caller, PolicyOperation.DELETE, node.schema(table));
+        return written(200, node.database().delete(table, id(table, id), visible));
     }
 
     private static RestResponse written(int status, WriteResult result) {

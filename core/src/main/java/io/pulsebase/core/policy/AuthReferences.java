@@ -97,7 +97,8 @@ final class AuthReferences {
         return out.append(text, at, text.length()).toString();
     }
 
-    private static Object lookup(Identity caller, List<String> path) {
+    /** The caller's value of a claim path ({@code sub}, {@code role}, {@code account} or a token claim), or null. */
+    static Object lookup(Identity caller, List<String> path) {
         Object value = switch (path.get(0)) {
             case "sub" -> caller.subject();
             case "role" -> caller.role().name().toLowerCase(Locale.ROOT);

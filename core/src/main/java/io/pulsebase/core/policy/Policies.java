@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * serves snapshots, live changes, {@code since} replays and SSE, with the matcher's equality index — a per-user
  * policy costs one indexed lookup per change, not a query per subscriber.
  *
- * <p>The file format ({@code --policies}), JSON:
+ * <p>The {@code "tables"} key of the policy file ({@code --policies}, see {@link AccessPolicies}), JSON:
  * <pre>{@code
  * {"tables": {
  *     "todos":  {"select": "owner_id = auth.sub", "insert": "owner_id = auth.sub",
@@ -53,21 +53,22 @@ public final class Policies {
     }
 
     /**
-     * Reads a policy file's JSON tree.
+     * Reads a whole policy file's JSON tree and answers its table policies; {@link AccessPolicies#parse} answers the
+     * channel rules too. Same checks and errors.
+     *
+     * @throws IllegalArgumentException naming the table and operation, or the channel rule, and the problem
+     */
+    public static Policies parse(JsonNode root) {
+        return AccessPolicies.parse(root).tables();
+    }
+
+    /**
+     * Reads the {@code "tables"} object of a policy file ({@link AccessPolicies#parse} reads the file); a missing
+     * node is no policy at all.
      *
      * @throws IllegalArgumentException naming the table, the operation and the problem
      */
-    public static Policies parse(JsonNode root) {
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("policies: the file must hold a JSON object");
-        }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!key.equals("tables")) {
-                throw new IllegalArgumentException("policies: unknown key '" + key + "' (expected 'tables')");
-            }
-        }
-        JsonNode tableNodes = root.path("tables");
+    static Policies parseTables(JsonNode tableNodes) {
         if (!tableNodes.isMissingNode() && !tableNodes.isObject()) {
             throw new IllegalArgumentException("policies: 'tables' must be an object of table name → policies");
         }
@@ -125,6 +126,18 @@ public final class Policies {
         return tables.isEmpty();
     }
 
+    /**
+     * Refuses a caller for whom no policy opens the table for the operation — before the table is looked up, so the
+     * refusal is the same whether or not the table exists.
+     *
+     * @throws ProtocolException {@link ErrorCode#FORBIDDEN}
+     */
+    public void require(Identity caller, PolicyOperation operation, String table) {
+        if (!caller.isService()) {
+            policy(table, operation);
+        }
+    }
+
     /** How many tables have at least one policy. */
     public int tableCount() {
         return tables.size();
@@ -172,8 +185,8 @@ public final class Policies {
         Map<PolicyOperation, TablePolicy> byOperation = tables.get(table);
         TablePolicy policy = byOperation == null ? null : byOperation.get(operation);
         if (policy == null) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "table '" + table + "' has no "
-                    + operation.configName() + " policy that admits this caller");
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "no " + operation.configName() + " policy opens table '"
+                    + table + "' to this caller (a table without one is for service callers only)");
         }
         return policy;
     }

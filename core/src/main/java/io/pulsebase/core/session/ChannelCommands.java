@@ -4,6 +4,7 @@ import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.channel.ChannelResults;
 import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.channel.PublishRate;
+import io.pulsebase.core.policy.ChannelAction;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
@@ -28,7 +29,7 @@ final class ChannelCommands {
     }
 
     Reply publish(ClientMessage.Publish p, int size) {
-        requireChannels();
+        require(ChannelAction.PUBLISH, p.topic());
         ChannelService channels = services.channels();
         long now = System.nanoTime();
         if (publishRate == null) {
@@ -44,7 +45,7 @@ final class ChannelCommands {
     }
 
     Reply track(ClientMessage.Track t) {
-        requireChannels();
+        require(ChannelAction.PRESENCE, t.topic());
         ChannelNames.require(t.topic());
         if (!session.holdsTopic(t.topic())) {
             requireRoomForTopic(session, services);
@@ -55,21 +56,23 @@ final class ChannelCommands {
     }
 
     Reply untrack(ClientMessage.Untrack u) {
-        requireChannels();
+        if (!session.tracked().contains(u.topic())) {
+            require(ChannelAction.PRESENCE, u.topic()); // leaving is always allowed
+        }
         ChannelNames.require(u.topic());
         boolean left = session.removeTracked(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
         return Reply.ok(u.ref(), Map.of("topic", u.topic(), "left", left));
     }
 
     Reply history(ClientMessage.History h) {
-        requireChannels();
+        require(ChannelAction.HISTORY, h.topic());
         long before = h.before() == null ? Long.MAX_VALUE : Positions.parse(h.before());
         ChannelService.HistoryPage page = services.channels().history(h.topic(), before, h.limit());
         return Reply.ok(h.ref(), ChannelResults.history(h.topic(), page));
     }
 
-    private void requireChannels() {
-        services.gatekeeper().requireChannels(session.identity());
+    private void require(ChannelAction action, String topic) {
+        services.gatekeeper().requireChannel(session.identity(), action, topic);
     }
 
     /** The connection is gone: leave every channel it is present in. */

@@ -1,14 +1,16 @@
 package io.pulsebase.core.session;
 
 import io.pulsebase.core.auth.Credentials;
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.fanout.ChangeFrames;
 import io.pulsebase.core.fanout.ChannelFrames;
 import io.pulsebase.core.fanout.Frame;
-import io.pulsebase.core.filter.FilterCompiler;
 import io.pulsebase.core.filter.RowFilter;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.PositionExpiredException;
+import io.pulsebase.core.policy.ChannelAction;
+import io.pulsebase.core.policy.PolicyOperation;
 import io.pulsebase.core.presence.PresenceMember;
 import io.pulsebase.core.store.TableSchema;
 import io.pulsebase.core.store.TableSnapshot;
@@ -130,8 +132,9 @@ final class SessionCommands {
 
     /** Validates one subscribe: table, filter, position, the connection's limit (counting {@code alsoNew}). */
     private Prepared prepare(ClientMessage.Subscribe s, Set<String> alsoNew) {
-        services.gatekeeper().requireTables(session.identity());
+        Identity caller = session.identity();
         String topic = s.topic();
+        services.gatekeeper().requireTable(caller, PolicyOperation.SELECT, topic);
         TableSchema schema = services.database().table(topic)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + topic + "'"));
         if (!schema.name().equals(topic)) {
@@ -139,7 +142,9 @@ final class SessionCommands {
                     "unknown table '" + topic + "' (did you mean '" + schema.name() + "'?)");
         }
         checkNotListedTwice(topic, alsoNew);
-        RowFilter filter = FilterCompiler.compile(s.filter(), schema);
+        // The caller's filter joined with the table's select policy bound to the caller: snapshot, replay and live
+        // matching (enter / leave included) all evaluate this one filter.
+        RowFilter filter = services.gatekeeper().rows(caller, PolicyOperation.SELECT, schema, s.filter());
         long since = s.since() == null ? -1 : Positions.parse(s.since());
         checkRoom(topic, alsoNew);
         if (since >= 0 && !s.snapshot()) {
@@ -150,8 +155,8 @@ final class SessionCommands {
 
     /** Validates a channel subscribe: name, options that apply to tables only, position, the limit. */
     private Prepared prepareChannel(ClientMessage.Subscribe s, Set<String> alsoNew) {
-        services.gatekeeper().requireChannels(session.identity());
         String topic = s.topic();
+        services.gatekeeper().requireChannel(session.identity(), ChannelAction.SUBSCRIBE, topic);
         ChannelNames.require(topic);
         if (s.filter() != null || s.snapshot()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,

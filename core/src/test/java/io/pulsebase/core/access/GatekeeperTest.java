@@ -11,6 +11,9 @@ import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.auth.Role;
+import io.pulsebase.core.policy.AccessPolicies;
+import io.pulsebase.core.policy.ChannelAction;
+import io.pulsebase.core.policy.PolicyOperation;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ProtocolException;
 import java.util.Map;
@@ -40,7 +43,7 @@ class GatekeeperTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private Gatekeeper gatekeeper(AuthConfig config) {
-        return new Gatekeeper(config, new NodeMetrics(registry));
+        return new Gatekeeper(config, AccessPolicies.none(), new NodeMetrics(registry));
     }
 
     private static final Identity USER = new Identity(AuthConfig.DEFAULT_ACCOUNT, "u1", Role.USER, Map.of(), null);
@@ -52,9 +55,9 @@ class GatekeeperTest {
         Identity caller = gate.admit(new Credentials("garbage", "x.y.z", "nonsense"));
         assertThat(caller.isService()).isTrue();
         assertThatCode(() -> {
-            gate.requireTables(caller);
+            gate.requireTable(caller, PolicyOperation.SELECT, "todos");
             gate.requireService(caller, "/v1/sql");
-            gate.requireChannels(caller);
+            gate.requireChannel(caller, ChannelAction.PUBLISH, "chat/a");
         }).doesNotThrowAnyException();
     }
 
@@ -74,9 +77,9 @@ class GatekeeperTest {
         Gatekeeper gate = gatekeeper(keys().build());
         Identity service = gate.admit(Credentials.ofApiKey(SERVICE));
         Identity anon = gate.admit(Credentials.ofApiKey(ANON));
-        assertThatCode(() -> gate.requireTables(service)).doesNotThrowAnyException();
-        assertThat(refusal(() -> gate.requireTables(USER))).isEqualTo(ErrorCode.FORBIDDEN);
-        assertThat(refusal(() -> gate.requireTables(anon))).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThatCode(() -> gate.requireTable(service, PolicyOperation.SELECT, "todos")).doesNotThrowAnyException();
+        assertThat(refusal(() -> gate.requireTable(USER, PolicyOperation.SELECT, "todos"))).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(refusal(() -> gate.requireTable(anon, PolicyOperation.SELECT, "todos"))).isEqualTo(ErrorCode.FORBIDDEN);
         assertThat(refusal(() -> gate.requireService(USER, "/v1/sql"))).isEqualTo(ErrorCode.FORBIDDEN);
     }
 
@@ -85,12 +88,12 @@ class GatekeeperTest {
         Gatekeeper refusing = gatekeeper(keys().build());
         Gatekeeper admitting = gatekeeper(keys().noCredentials(AuthConfig.NoCredentials.ANON).build());
         Identity anon = Identity.anonymous(AuthConfig.DEFAULT_ACCOUNT);
-        assertThatCode(() -> refusing.requireChannels(USER)).doesNotThrowAnyException();
-        assertThat(refusal(() -> refusing.requireChannels(anon))).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThatCode(() -> refusing.requireChannel(USER, ChannelAction.SUBSCRIBE, "chat/a")).doesNotThrowAnyException();
+        assertThat(refusal(() -> refusing.requireChannel(anon, ChannelAction.SUBSCRIBE, "chat/a"))).isEqualTo(ErrorCode.FORBIDDEN);
         assertThat(refusal(() -> refusing.admit(Credentials.NONE))).isEqualTo(ErrorCode.UNAUTHORIZED);
         Identity nobody = admitting.admit(Credentials.NONE);
-        assertThatCode(() -> admitting.requireChannels(nobody)).doesNotThrowAnyException();
-        assertThat(refusal(() -> admitting.requireTables(nobody))).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThatCode(() -> admitting.requireChannel(nobody, ChannelAction.SUBSCRIBE, "chat/a")).doesNotThrowAnyException();
+        assertThat(refusal(() -> admitting.requireTable(nobody, PolicyOperation.SELECT, "todos"))).isEqualTo(ErrorCode.FORBIDDEN);
     }
 
     @Test
