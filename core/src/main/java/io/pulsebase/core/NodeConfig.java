@@ -2,6 +2,7 @@ package io.pulsebase.core;
 
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.channel.ChannelLimits;
+import io.pulsebase.core.hooks.Hooks;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.core.policy.AccessPolicies;
 import java.time.Duration;
@@ -25,6 +26,8 @@ import java.time.Duration;
  *                                      every caller is a service caller, as before security existed)
  * @param policies                      row-level table policies and channel rules ({@link AccessPolicies#none()}
  *                                      by default: tables closed to non-service callers, default channel access)
+ * @param hooks                         server-side hooks asked on connect, subscribe and publish and told of
+ *                                      unsubscribe and disconnect ({@link Hooks#none()} by default)
  */
 public record NodeConfig(
         int maxSubscriptionsPerConnection,
@@ -36,50 +39,56 @@ public record NodeConfig(
         Duration pruneInterval,
         ChannelLimits channels,
         AuthConfig auth,
-        AccessPolicies policies) {
+        AccessPolicies policies,
+        Hooks hooks) {
 
     public static NodeConfig defaults() {
         return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1),
-                ChannelLimits.defaults(), AuthConfig.disabled(), AccessPolicies.none());
+                ChannelLimits.defaults(), AuthConfig.disabled(), AccessPolicies.none(), Hooks.none());
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
-                pruneInterval, channels, auth, policies);
+                pruneInterval, channels, auth, policies, hooks);
     }
 
     public NodeConfig withMaxQueuedCommands(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, n, catchUpBatch, maxChangesPerFrame,
-                retention, pruneInterval, channels, auth, policies);
+                retention, pruneInterval, channels, auth, policies, hooks);
     }
 
     public NodeConfig withRetention(Retention r) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, r, pruneInterval, channels, auth, policies);
+                maxChangesPerFrame, r, pruneInterval, channels, auth, policies, hooks);
     }
 
     public NodeConfig withMaxChangesPerFrame(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
-                retention, pruneInterval, channels, auth, policies);
+                retention, pruneInterval, channels, auth, policies, hooks);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, d, channels, auth, policies);
+                maxChangesPerFrame, retention, d, channels, auth, policies, hooks);
     }
 
     public NodeConfig withChannels(ChannelLimits c) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, c, auth, policies);
+                maxChangesPerFrame, retention, pruneInterval, c, auth, policies, hooks);
     }
 
     public NodeConfig withAuth(AuthConfig a) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, a, policies);
+                maxChangesPerFrame, retention, pruneInterval, channels, a, policies, hooks);
+    }
+
+    public NodeConfig withHooks(Hooks h) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, policies, h);
     }
 
     public NodeConfig withPolicies(AccessPolicies p) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, auth, p);
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, p, hooks);
     }
 }

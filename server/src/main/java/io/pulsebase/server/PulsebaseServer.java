@@ -44,6 +44,9 @@ public final class PulsebaseServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
 
         logSecurity(config.node().auth(), config.node().policies());
+        if (!config.node().hooks().isEmpty()) {
+            log.info("hooks: {}", config.node().hooks()); // class names and webhook URLs, never a secret
+        }
         SqliteStorage storage = SqliteStorage.open(config.dataDir(),
                 SqliteOptions.defaults().withSynchronousFull(config.synchronousFull()));
         Node node = new Node(config.node(),

@@ -2,6 +2,7 @@ package io.pulsebase.server;
 
 import io.pulsebase.core.NodeConfig;
 import io.pulsebase.core.auth.AuthConfig;
+import io.pulsebase.core.hooks.Hooks;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.core.policy.AccessPolicies;
 import io.pulsebase.transport.TransportConfig;
@@ -35,6 +36,10 @@ public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transp
     }
 
     /** Table policies and channel rules; {@link AccessPolicies#none()} unless set. */
+    public ServerConfig withHooks(Hooks hooks) {
+        return withNode(node.withHooks(hooks));
+    }
+
     public ServerConfig withPolicies(AccessPolicies policies) {
         return withNode(node.withPolicies(policies));
     }

@@ -28,6 +28,9 @@ final class StartCommand implements Callable<Integer> {
     @Mixin
     AuthOptions auth = new AuthOptions();
 
+    @Mixin
+    HookOptions hooks = new HookOptions();
+
     @Option(names = "--port", defaultValue = "${env:PULSEBASE_PORT:-8080}",
             description = "HTTP/WebSocket port (env PULSEBASE_PORT, default ${DEFAULT-VALUE}).")
     int port;
@@ -108,7 +111,8 @@ final class StartCommand implements Callable<Integer> {
                         .withPublishesPerSecond(publishRate)
                         .withMaxPresenceMembers(maxPresenceMembers));
         try {
-            node = node.withAuth(auth.toConfig(System.getenv())).withPolicies(PolicyFile.load(policies));
+            node = node.withAuth(auth.toConfig(System.getenv())).withPolicies(PolicyFile.load(policies))
+                    .withHooks(hooks.toHooks(System.getenv()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

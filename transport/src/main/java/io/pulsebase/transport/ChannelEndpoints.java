@@ -6,11 +6,13 @@ import io.pulsebase.core.Node;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.channel.ChannelResults;
 import io.pulsebase.core.channel.ChannelService;
+import io.pulsebase.core.hooks.HookEvent;
 import io.pulsebase.core.policy.ChannelAction;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
+import io.pulsebase.protocol.RawJson;
 import java.io.IOException;
 
 /**
@@ -41,6 +43,8 @@ final class ChannelEndpoints {
         ((ObjectNode) tree).remove("ref");
         ClientMessage.Publish p = (ClientMessage.Publish) node.codec().decodeClient(tree);
         node.gatekeeper().requireChannel(caller, ChannelAction.PUBLISH, p.topic());
+        node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
+                RawJson.of(node.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),
                 p.id(), request.body().length);
         return RestResponse.json(200, ChannelResults.published(published));

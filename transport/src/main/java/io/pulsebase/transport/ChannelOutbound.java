@@ -84,9 +84,11 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
     }
 
     /** {@code websocket} or {@code sse}: the tag of the {@code pulsebase.connections} gauge. */
+    @Override
     public abstract String transport();
 
     /** The client's address, for logs. */
+    @Override
     public SocketAddress remoteAddress() {
         return channel.remoteAddress();
     }
@@ -188,8 +190,9 @@ public abstract sealed class ChannelOutbound implements Outbound, Runnable permi
         return closing;
     }
 
-    /** The close status for logs: the one sent, or the one the client sent when it closed first. */
-    final int closeStatus() {
+    /** The close status for logs and hooks: the one sent, or the one the client sent when it closed first. */
+    @Override
+    public final int closeStatus() {
         return closeStatus != 0 ? closeStatus : closing != null ? closing.code() : 0;
     }
 

@@ -25,9 +25,12 @@ public final class CompositeAuthenticator implements Authenticator {
     private final AuthConfig config;
     private final JwtAuthenticator tokens; // null: tokens not configured
     private final ApiKeyAuthenticator keys; // null: keys not configured
+    /** Security disabled: every caller is this one service identity, shared (no allocation per connection). */
+    private final Identity disabledCaller;
 
     private CompositeAuthenticator(AuthConfig config, JwtAuthenticator tokens, ApiKeyAuthenticator keys) {
         this.config = config;
+        this.disabledCaller = Identity.service(config.defaultAccount());
         this.tokens = tokens;
         this.keys = keys;
     }
@@ -46,7 +49,7 @@ public final class CompositeAuthenticator implements Authenticator {
     @Override
     public Identity authenticate(Credentials credentials) {
         if (config.isDisabled()) {
-            return Identity.service(config.defaultAccount());
+            return disabledCaller;
         }
         String jwt = credentials.jwt();
         String key = credentials.apikey();

@@ -32,7 +32,8 @@ public record Identity(String account, String subject, Role role, Map<String, Ob
         }
         Objects.requireNonNull(role, "role");
         // A shallow, unmodifiable copy (values may be null, so not Map.copyOf); JsonValues gives deep ones.
-        claims = claims == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+        // Empty claims share one map: every connection holds its caller, and idle connections count in kilobytes.
+        claims = claims == null || claims.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(claims));
     }
 
     /** An anonymous caller of {@code account}: no user, no claims, no expiry, subject to policies. */

@@ -115,6 +115,8 @@ public final class Hooks {
 
     @Override
     public String toString() {
-        return "Hooks" + hooks.stream().map(h -> h.getClass().getSimpleName()).toList();
+        // A webhook shows its URL and events, never its secret; a Java hook its class.
+        return "Hooks" + hooks.stream().map(h -> h instanceof WebhookHook ? h.toString() : h.getClass().getName())
+                .toList();
     }
 }

@@ -4,11 +4,13 @@ import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.channel.ChannelResults;
 import io.pulsebase.core.channel.ChannelService;
 import io.pulsebase.core.channel.PublishRate;
+import io.pulsebase.core.hooks.HookEvent;
 import io.pulsebase.core.policy.ChannelAction;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
+import io.pulsebase.protocol.RawJson;
 import io.pulsebase.protocol.ServerMessage.Reply;
 import java.util.Map;
 
@@ -39,6 +41,8 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + channels.limits().publishesPerSecond()
                     + " publishes per second on this connection");
         }
+        services.config().hooks().run(new HookEvent.Message(Long.toString(session.id()), session.identity(),
+                p.topic(), p.event(), RawJson.of(services.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = channels.publish(p.topic(), p.event(), p.data(), p.persist(), p.id(),
                 size);
         return Reply.ok(p.ref(), ChannelResults.published(published));

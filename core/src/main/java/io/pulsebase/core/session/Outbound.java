@@ -2,6 +2,7 @@ package io.pulsebase.core.session;
 
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.protocol.CloseCode;
+import java.net.SocketAddress;
 
 /**
  * The transport's side of one client connection, as the core sees it. Implemented by the network edge
@@ -63,5 +64,20 @@ public interface Outbound {
      * Default: nothing (WebSocket clients get the position in the subscribe reply).
      */
     default void startsAt(long position) {
+    }
+
+    /** {@code websocket} or {@code sse}, for hooks and logs. */
+    default String transport() {
+        return "unknown";
+    }
+
+    /** The client's address, for hooks and logs; {@code null} when unknown. */
+    default SocketAddress remoteAddress() {
+        return null;
+    }
+
+    /** The close code sent or received once the connection is closed (0 when none, or still open). */
+    default int closeStatus() {
+        return 0;
     }
 }

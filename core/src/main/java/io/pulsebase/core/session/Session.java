@@ -3,6 +3,7 @@ package io.pulsebase.core.session;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
+import io.pulsebase.core.hooks.HookEvent;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.CloseCode;
 import io.pulsebase.protocol.ErrorCode;
@@ -82,6 +83,9 @@ public final class Session {
     public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
         Session session = new Session(services, outbound);
         session.caller.actAs(caller); // before any task: the executor's hand-off publishes it to them
+        if (!services.config().hooks().isEmpty()) {
+            session.serial.execute(() -> session.caller.connected(false));
+        }
         return session;
     }
 
@@ -96,6 +100,9 @@ public final class Session {
             session.serial.execute(() -> session.caller.admit(credentials));
         } else {
             session.caller.actAs(services.gatekeeper().admit(credentials));
+            if (!services.config().hooks().isEmpty()) {
+                session.serial.execute(() -> session.caller.connected(true));
+            }
         }
         return session;
     }
@@ -225,7 +232,8 @@ public final class Session {
      */
     private boolean neverBlocks(ClientMessage message) {
         return message instanceof ClientMessage.Ping
-                || message instanceof ClientMessage.Publish p && !p.persist() && services.channels().publishesInline();
+                || message instanceof ClientMessage.Publish p && !p.persist() && services.channels().publishesInline()
+                && services.config().hooks().isEmpty(); // a message hook may block
     }
 
     // The flag and the transport's state change together (under the lock), so a resume racing a suspend can't
@@ -262,6 +270,10 @@ public final class Session {
                 if (closed.get()) {
                     result.complete(subscribes.stream()
                             .map(s -> Reply.error(s.ref(), ErrorCode.UNAVAILABLE, "connection is closing")).toList());
+                } else if (caller.rejection() != null) {
+                    ProtocolException rejected = caller.rejection();
+                    result.complete(subscribes.stream()
+                            .map(s -> Reply.error(s.ref(), rejected.code(), rejected.getMessage())).toList());
                 } else {
                     result.complete(commands.subscribeAll(anchorAtHead(subscribes)));
                 }
@@ -300,6 +312,11 @@ public final class Session {
                     commands.remove(topic);
                 }
                 commands.leaveAll();
+                Identity who = caller.identity();
+                if (who != null && caller.rejection() == null) {
+                    services.config().hooks().run(new HookEvent.Disconnect(Long.toString(id), who,
+                            outbound.closeStatus()));
+                }
             });
             services.metrics().sessionClosed();
         }
@@ -312,6 +329,9 @@ public final class Session {
         if (caller.identity() == null) {
             // Credentials were refused: the connection is closing, and this answer is likely not delivered.
             return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "not authenticated");
+        }
+        if (caller.rejection() != null) {
+            return Reply.error(message.ref(), caller.rejection().code(), caller.rejection().getMessage());
         }
         if (caller.expiredNow()) {
             return Reply.error(message.ref(), ErrorCode.UNAUTHORIZED, "token expired");

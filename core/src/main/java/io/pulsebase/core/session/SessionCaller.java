@@ -3,6 +3,8 @@ package io.pulsebase.core.session;
 import io.pulsebase.core.auth.Authenticator;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
+import io.pulsebase.core.hooks.HookEvent;
+import io.pulsebase.core.hooks.Hooks;
 import io.pulsebase.protocol.CloseCode;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.ProtocolException;
@@ -28,6 +30,8 @@ final class SessionCaller {
     private final SessionServices services;
     /** Null until the credentials were verified, and when they were refused. */
     private volatile Identity identity;
+    /** Set when a connect hook rejected the connection: everything after it is refused with this. */
+    private volatile ProtocolException rejection;
     private ScheduledFuture<?> expiry;
 
     SessionCaller(Session session, SessionServices services) {
@@ -47,6 +51,7 @@ final class SessionCaller {
     void admit(Credentials credentials) {
         try {
             actAs(services.gatekeeper().admit(credentials));
+            connected(true);
         } catch (ProtocolException e) {
             log.info("session {}: credentials refused: {} ({})", session.id(), e.code().wireName(), e.getMessage());
             session.sendError(null, e.code(), e.getMessage());
@@ -56,6 +61,38 @@ final class SessionCaller {
             log.error("session {}: unexpected failure verifying credentials", session.id(), e);
             session.outbound().close(CloseCode.INTERNAL_ERROR, "credentials could not be verified");
         }
+    }
+
+    /**
+     * The caller is known: the connect hooks may still reject the connection. A rejection refuses every later
+     * command with it ({@link #rejection()}); with {@code closeOnRejection} (a WebSocket) the client also gets an
+     * {@code error} frame {@code rejected} and the connection is closed with {@link CloseCode#UNAUTHORIZED}, whose
+     * reason carries the hook's; an SSE stream instead answers its subscriptions with the error before it starts.
+     */
+    void connected(boolean closeOnRejection) {
+        Hooks hooks = services.config().hooks();
+        Identity caller = identity;
+        if (hooks.isEmpty() || caller == null) {
+            return;
+        }
+        try {
+            hooks.run(new HookEvent.Connect(Long.toString(session.id()), caller, session.outbound().transport(),
+                    String.valueOf(session.outbound().remoteAddress())));
+        } catch (ProtocolException e) {
+            rejection = e;
+            release();
+            log.info("session {}: rejected by a connect hook: {}", session.id(), e.getMessage());
+            if (closeOnRejection) {
+                session.sendError(null, e.code(), e.getMessage());
+                session.outbound().close(CloseCode.UNAUTHORIZED, "rejected by a connect hook",
+                        e.code().wireName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The connect hook's rejection, or {@code null}. Any thread. */
+    ProtocolException rejection() {
+        return rejection;
     }
 
     /** From now on the session acts for {@code caller}; the expiry timer is (re)armed for it. */

@@ -7,6 +7,7 @@ import io.pulsebase.core.fanout.ChangeFrames;
 import io.pulsebase.core.fanout.ChannelFrames;
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.filter.RowFilter;
+import io.pulsebase.core.hooks.HookEvent;
 import io.pulsebase.core.log.EventLog;
 import io.pulsebase.core.log.PositionExpiredException;
 import io.pulsebase.core.policy.ChannelAction;
@@ -101,7 +102,11 @@ final class SessionCommands {
         for (int i = 0; i < requests.size(); i++) {
             ClientMessage.Subscribe s = requests.get(i);
             try {
-                prepared.add(ChannelNames.isChannel(s.topic()) ? prepareChannel(s, topics) : prepare(s, topics));
+                Prepared p = ChannelNames.isChannel(s.topic()) ? prepareChannel(s, topics) : prepare(s, topics);
+                // Asked last: a hook sees only subscriptions the server itself would allow.
+                services.config().hooks().run(new HookEvent.Subscribe(Long.toString(session.id()),
+                        session.identity(), s.topic(), s.filter()));
+                prepared.add(p);
                 topics.add(s.topic());
             } catch (ProtocolException e) {
                 replies[i] = Reply.error(s.ref(), e.code(), e.getMessage());
@@ -261,6 +266,8 @@ final class SessionCommands {
         if (!remove(u.topic())) {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + u.topic() + "'");
         }
+        services.config().hooks().run(new HookEvent.Unsubscribe(Long.toString(session.id()), session.identity(),
+                u.topic()));
         return Reply.ok(u.ref(), Map.of("topic", u.topic()));
     }
 
