@@ -77,7 +77,7 @@ public final class Node implements AutoCloseable {
         this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
         this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
                 channelIndex, codec, metrics);
-        this.gatekeeper = new Gatekeeper(config.auth(), config.policies(), metrics);
+        this.gatekeeper = new Gatekeeper(config.auth(), config.policies(), config.accountLimits(), metrics);
         timers.setRemoveOnCancelPolicy(true); // a refreshed token's old timer leaves the queue at once
         this.services = new SessionServices(config, engines.database(), engines.log(), matcher, channels, codec,
                 metrics, sessionExecutor, gatekeeper, timers);

@@ -1,5 +1,6 @@
 package io.pulsebase.core;
 
+import io.pulsebase.core.access.AccountLimits;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.hooks.Hooks;
@@ -28,6 +29,8 @@ import java.time.Duration;
  *                                      by default: tables closed to non-service callers, default channel access)
  * @param hooks                         server-side hooks asked on connect, subscribe and publish and told of
  *                                      unsubscribe and disconnect ({@link Hooks#none()} by default)
+ * @param accountLimits                 connections and publishes per second each account may use, across all its
+ *                                      connections ({@link AccountLimits#NONE} by default)
  */
 public record NodeConfig(
         int maxSubscriptionsPerConnection,
@@ -40,55 +43,61 @@ public record NodeConfig(
         ChannelLimits channels,
         AuthConfig auth,
         AccessPolicies policies,
-        Hooks hooks) {
+        Hooks hooks,
+        AccountLimits accountLimits) {
 
     public static NodeConfig defaults() {
         return new NodeConfig(100, 16L << 20, 256, 500, 1000, Retention.DEFAULT, Duration.ofMinutes(1),
-                ChannelLimits.defaults(), AuthConfig.disabled(), AccessPolicies.none(), Hooks.none());
+                ChannelLimits.defaults(), AuthConfig.disabled(), AccessPolicies.none(), Hooks.none(), AccountLimits.NONE);
     }
 
     public NodeConfig withMaxSubscriptionsPerConnection(int n) {
         return new NodeConfig(n, maxPendingBytes, maxQueuedCommands, catchUpBatch, maxChangesPerFrame, retention,
-                pruneInterval, channels, auth, policies, hooks);
+                pruneInterval, channels, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withMaxQueuedCommands(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, n, catchUpBatch, maxChangesPerFrame,
-                retention, pruneInterval, channels, auth, policies, hooks);
+                retention, pruneInterval, channels, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withRetention(Retention r) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, r, pruneInterval, channels, auth, policies, hooks);
+                maxChangesPerFrame, r, pruneInterval, channels, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withMaxChangesPerFrame(int n) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch, n,
-                retention, pruneInterval, channels, auth, policies, hooks);
+                retention, pruneInterval, channels, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withPruneInterval(Duration d) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, d, channels, auth, policies, hooks);
+                maxChangesPerFrame, retention, d, channels, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withChannels(ChannelLimits c) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, c, auth, policies, hooks);
+                maxChangesPerFrame, retention, pruneInterval, c, auth, policies, hooks, accountLimits);
     }
 
     public NodeConfig withAuth(AuthConfig a) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, a, policies, hooks);
+                maxChangesPerFrame, retention, pruneInterval, channels, a, policies, hooks, accountLimits);
+    }
+
+    public NodeConfig withAccountLimits(AccountLimits l) {
+        return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, policies, hooks, l);
     }
 
     public NodeConfig withHooks(Hooks h) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, auth, policies, h);
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, policies, h, accountLimits);
     }
 
     public NodeConfig withPolicies(AccessPolicies p) {
         return new NodeConfig(maxSubscriptionsPerConnection, maxPendingBytes, maxQueuedCommands, catchUpBatch,
-                maxChangesPerFrame, retention, pruneInterval, channels, auth, p, hooks);
+                maxChangesPerFrame, retention, pruneInterval, channels, auth, p, hooks, accountLimits);
     }
 }

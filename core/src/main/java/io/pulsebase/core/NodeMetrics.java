@@ -128,6 +128,15 @@ public final class NodeMetrics {
     }
 
     /** Counts a connection closed because its token expired (4003, or the end of an SSE stream). */
+    /** A connection or publish refused by an account limit ({@code connections} or {@code publishes}). */
+    public void accountLimitRefused(String limit) {
+        Counter.builder("pulsebase.account.limit.refusals")
+                .description("Connections and publishes refused by a per-account limit")
+                .tag("limit", limit)
+                .register(registry)
+                .increment();
+    }
+
     public void tokenExpired() {
         tokenExpiries.increment();
     }

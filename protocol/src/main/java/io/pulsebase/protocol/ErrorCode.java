@@ -37,6 +37,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405),
     /** The connection already holds the maximum number of subscriptions. */
     TOO_MANY_SUBSCRIPTIONS(429),
+    /** The caller's account holds as many connections as it may ({@code --max-connections-per-account}). */
+    TOO_MANY_CONNECTIONS(429),
     /** An unsubscribe or other request named a topic this connection is not subscribed to. */
     NOT_SUBSCRIBED(400),
     /** No valid credentials. */

@@ -1,6 +1,7 @@
 package io.pulsebase.server;
 
 import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.access.AccountLimits;
 import io.pulsebase.core.auth.AuthConfig;
 import io.pulsebase.core.hooks.Hooks;
 import io.pulsebase.core.log.Retention;
@@ -36,6 +37,10 @@ public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transp
     }
 
     /** Table policies and channel rules; {@link AccessPolicies#none()} unless set. */
+    public ServerConfig withAccountLimits(AccountLimits limits) {
+        return withNode(node.withAccountLimits(limits));
+    }
+
     public ServerConfig withHooks(Hooks hooks) {
         return withNode(node.withHooks(hooks));
     }

@@ -1,6 +1,7 @@
 package io.pulsebase.server;
 
 import io.pulsebase.core.NodeConfig;
+import io.pulsebase.core.access.AccountLimits;
 import io.pulsebase.core.channel.ChannelLimits;
 import io.pulsebase.core.log.Retention;
 import io.pulsebase.transport.TransportConfig;
@@ -63,6 +64,16 @@ final class StartCommand implements Callable<Integer> {
             description = "Publishes per second one connection may make; beyond: rate_limited (default ${DEFAULT-VALUE}).")
     int publishRate;
 
+    @Option(names = "--max-connections-per-account", defaultValue = "${env:PULSEBASE_MAX_CONNECTIONS_PER_ACCOUNT:-0}",
+            description = "Open WebSocket and SSE connections one account may hold; 0 = no limit "
+                    + "(env PULSEBASE_MAX_CONNECTIONS_PER_ACCOUNT, default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAccount;
+
+    @Option(names = "--account-publish-rate", defaultValue = "${env:PULSEBASE_ACCOUNT_PUBLISH_RATE:-0}",
+            description = "Channel messages per second one account may publish over all its connections and REST; "
+                    + "0 = no limit (env PULSEBASE_ACCOUNT_PUBLISH_RATE, default ${DEFAULT-VALUE}).")
+    int accountPublishRate;
+
     @Option(names = "--max-presence-members", defaultValue = "${env:PULSEBASE_MAX_PRESENCE_MEMBERS:-10000}",
             description = "Presence members per channel; beyond: too_many_members (default ${DEFAULT-VALUE}).")
     int maxPresenceMembers;
@@ -112,7 +123,8 @@ final class StartCommand implements Callable<Integer> {
                         .withMaxPresenceMembers(maxPresenceMembers));
         try {
             node = node.withAuth(auth.toConfig(System.getenv())).withPolicies(PolicyFile.load(policies))
-                    .withHooks(hooks.toHooks(System.getenv()));
+                    .withHooks(hooks.toHooks(System.getenv()))
+                    .withAccountLimits(new AccountLimits(maxConnectionsPerAccount, accountPublishRate));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -43,6 +43,7 @@ final class ChannelEndpoints {
         ((ObjectNode) tree).remove("ref");
         ClientMessage.Publish p = (ClientMessage.Publish) node.codec().decodeClient(tree);
         node.gatekeeper().requireChannel(caller, ChannelAction.PUBLISH, p.topic());
+        node.gatekeeper().publishing(caller);
         node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
                 RawJson.of(node.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),

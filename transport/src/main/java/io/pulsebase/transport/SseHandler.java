@@ -153,8 +153,13 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         if (subscribes.size() > 1 && subscribes.get(0).snapshot()) {
             opened.withholdIds();
         }
+        try {
+            session = services.node().connect(opened, caller);
+        } catch (ProtocolException e) { // the account holds as many connections as it may
+            respond(ctx, RestResponse.error(e.code(), e.getMessage()));
+            return;
+        }
         outbound = opened;
-        session = services.node().connect(outbound, caller);
         services.connections().add(outbound);
         Session current = session;
         // Anchored: a stream without since or snapshot starts at the log head and says so (an id: line) before

@@ -49,6 +49,7 @@ public final class Gatekeeper {
     private final Authenticator authenticator;
     private final AccessPolicies policies;
     private final NodeMetrics metrics;
+    private final AccountLimits.Usage usage;
 
     /**
      * @param policies the table policies and channel rules ({@link AccessPolicies#none()}: tables closed to
@@ -56,6 +57,12 @@ public final class Gatekeeper {
      * @param metrics  where refusals are counted ({@code pulsebase_auth_refusals_total{code}})
      */
     public Gatekeeper(AuthConfig config, AccessPolicies policies, NodeMetrics metrics) {
+        this(config, policies, AccountLimits.NONE, metrics);
+    }
+
+    /** @param limits connections and publishes per second per account ({@link AccountLimits#NONE}: none) */
+    public Gatekeeper(AuthConfig config, AccessPolicies policies, AccountLimits limits, NodeMetrics metrics) {
+        this.usage = limits.newUsage();
         this.config = config;
         this.authenticator = CompositeAuthenticator.from(config);
         this.policies = policies;
@@ -167,6 +174,50 @@ public final class Gatekeeper {
 
     private static ProtocolException forbidden(String message) {
         return new ProtocolException(ErrorCode.FORBIDDEN, message);
+    }
+
+    /**
+     * A connection of the caller opens (WebSocket or SSE, after {@link #admit}): takes one of its account's
+     * connection slots; {@link #disconnected} gives it back.
+     *
+     * @throws ProtocolException {@code too_many_connections}
+     */
+    public void connected(Identity caller) {
+        try {
+            usage.connect(caller.account());
+        } catch (ProtocolException e) {
+            metrics.accountLimitRefused("connections");
+            throw e;
+        }
+    }
+
+    /** A connection that {@link #connected} closed. */
+    public void disconnected(Identity caller) {
+        usage.disconnect(caller.account());
+    }
+
+    /**
+     * The caller publishes a channel message (WebSocket or REST): one from its account's budget.
+     *
+     * @throws ProtocolException {@code rate_limited}
+     */
+    public void publishing(Identity caller) {
+        try {
+            usage.publish(caller.account());
+        } catch (ProtocolException e) {
+            metrics.accountLimitRefused("publishes");
+            throw e;
+        }
+    }
+
+    /** Whether accounts' connections are counted (a connection must then be admitted off the event loop). */
+    public boolean limitsConnections() {
+        return usage.limitsConnections();
+    }
+
+    /** Open connections of an account, as counted for its limit (0 when connections are not limited). */
+    public int connections(String account) {
+        return usage.connections(account);
     }
 
     @Override

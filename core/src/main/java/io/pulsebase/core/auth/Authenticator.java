@@ -68,6 +68,7 @@ public interface Authenticator {
         if (refusal instanceof TokenExpiredException) {
             return CloseCode.TOKEN_EXPIRED;
         }
-        return refusal.code() == ErrorCode.UNAVAILABLE ? CloseCode.TRY_AGAIN_LATER : CloseCode.UNAUTHORIZED;
+        return refusal.code() == ErrorCode.UNAVAILABLE || refusal.code() == ErrorCode.TOO_MANY_CONNECTIONS
+                ? CloseCode.TRY_AGAIN_LATER : CloseCode.UNAUTHORIZED;
     }
 }

@@ -41,6 +41,7 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + channels.limits().publishesPerSecond()
                     + " publishes per second on this connection");
         }
+        services.gatekeeper().publishing(session.identity());
         services.config().hooks().run(new HookEvent.Message(Long.toString(session.id()), session.identity(),
                 p.topic(), p.event(), RawJson.of(services.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = channels.publish(p.topic(), p.event(), p.data(), p.persist(), p.id(),

@@ -79,9 +79,15 @@ public final class Session {
         services.metrics().sessionOpened();
     }
 
-    /** A session for a caller already admitted (an SSE stream, whose transport verified the request). */
+    /**
+     * A session for a caller already admitted (an SSE stream, whose transport verified the request).
+     *
+     * @throws ProtocolException {@code too_many_connections} when the caller's account holds its maximum
+     */
     public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
+        services.gatekeeper().connected(caller); // may refuse: too_many_connections, before any session exists
         Session session = new Session(services, outbound);
+        session.caller.slotTaken(caller);
         session.caller.actAs(caller); // before any task: the executor's hand-off publishes it to them
         if (!services.config().hooks().isEmpty()) {
             session.serial.execute(() -> session.caller.connected(false));
@@ -96,7 +102,7 @@ public final class Session {
      */
     public static Session verifying(SessionServices services, Outbound outbound, Credentials credentials) {
         Session session = new Session(services, outbound);
-        if (services.gatekeeper().enabled()) {
+        if (services.gatekeeper().enabled() || services.gatekeeper().limitsConnections()) {
             session.serial.execute(() -> session.caller.admit(credentials));
         } else {
             session.caller.actAs(services.gatekeeper().admit(credentials));
@@ -308,6 +314,7 @@ public final class Session {
         if (closed.compareAndSet(false, true)) {
             serial.execute(() -> {
                 caller.release();
+                caller.releaseSlot();
                 for (String topic : List.copyOf(subscriptions.keySet())) {
                     commands.remove(topic);
                 }

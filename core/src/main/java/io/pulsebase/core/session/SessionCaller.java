@@ -33,6 +33,8 @@ final class SessionCaller {
     /** Set when a connect hook rejected the connection: everything after it is refused with this. */
     private volatile ProtocolException rejection;
     private ScheduledFuture<?> expiry;
+    /** The account's connection slot this session holds (released once, when it closes). */
+    private Identity slotOf;
 
     SessionCaller(Session session, SessionServices services) {
         this.session = session;
@@ -50,7 +52,9 @@ final class SessionCaller {
      */
     void admit(Credentials credentials) {
         try {
-            actAs(services.gatekeeper().admit(credentials));
+            Identity caller = services.gatekeeper().admit(credentials);
+            takeSlot(caller);
+            actAs(caller);
             connected(true);
         } catch (ProtocolException e) {
             log.info("session {}: credentials refused: {} ({})", session.id(), e.code().wireName(), e.getMessage());
@@ -87,6 +91,29 @@ final class SessionCaller {
                 session.outbound().close(CloseCode.UNAUTHORIZED, "rejected by a connect hook",
                         e.code().wireName() + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Takes a connection slot of the caller's account (per-account connection limit).
+     *
+     * @throws ProtocolException {@code too_many_connections}
+     */
+    void takeSlot(Identity caller) {
+        services.gatekeeper().connected(caller);
+        slotOf = caller;
+    }
+
+    /** The session was opened with a slot its opener took ({@link Session#admitted}). */
+    void slotTaken(Identity caller) {
+        slotOf = caller;
+    }
+
+    /** Gives the account's connection slot back, if this session took one. Idempotent. */
+    void releaseSlot() {
+        if (slotOf != null) {
+            services.gatekeeper().disconnected(slotOf);
+            slotOf = null;
         }
     }
 
