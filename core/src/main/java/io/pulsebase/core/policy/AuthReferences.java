@@ -151,7 +151,8 @@ final class AuthReferences {
                 && (j < 2 || !isIdentifierPart(text.charAt(j - 2)));
     }
 
-    private static int skipQuoted(String text, int open, char quote) {
+    /** The index just past a quoted string or identifier opened at {@code open} (doubled quotes escape), or the end. */
+    static int skipQuoted(String text, int open, char quote) {
         int i = open + 1;
         while (i < text.length()) {
             if (text.charAt(i) == quote) {

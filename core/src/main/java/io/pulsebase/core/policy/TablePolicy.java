@@ -72,21 +72,11 @@ final class TablePolicy {
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c == '\'' || c == '"') {
-                int end = i + 1;
-                while (end < text.length()) {
-                    if (text.charAt(end) == c) {
-                        if (end + 1 < text.length() && text.charAt(end + 1) == c) {
-                            end += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    end++;
+                int after = AuthReferences.skipQuoted(text, i, c); // just past the closing quote, or the text's end
+                if (c == '"' && after <= text.length() && text.charAt(after - 1) == '"' && after - 1 > i) {
+                    words.add(text.substring(i + 1, after - 1).replace("\"\"", "\""));
                 }
-                if (c == '"' && end < text.length()) {
-                    words.add(text.substring(i + 1, end).replace("\"\"", "\""));
-                }
-                i = end + 1;
+                i = after;
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
                 while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
