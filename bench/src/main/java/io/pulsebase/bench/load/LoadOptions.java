@@ -73,7 +73,7 @@ record LoadOptions(
               --scenario S         fanout | filtered | owned | throughput | sqlite-baseline (default fanout)
               --server M           inprocess (default: a server in this JVM, port 0, temp data dir) | external
               --url URL            external server, loopback only (default http://127.0.0.1:8080)
-              --connections N      subscriber WebSocket connections (fanout/filtered 1000, throughput 10)
+              --connections N      subscriber WebSocket connections (throughput 10, else 1000)
               --rooms R            filtered: connection i subscribes to room = i % R (default = connections);
                                    owned: connection i is user-<i % R>, rows of room r are owned by user-r
               --policy P           owned: none (default: each connection filters owner_id = 'user-<r>') |
