@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -123,8 +124,8 @@ final class BenchCredentials {
     String userAuthorization(String sub, Instant expiry) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .subject(sub)
-                .issueTime(java.util.Date.from(Instant.now()))
-                .expirationTime(java.util.Date.from(expiry))
+                .issueTime(Date.from(Instant.now()))
+                .expirationTime(Date.from(expiry))
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
                 claims);
