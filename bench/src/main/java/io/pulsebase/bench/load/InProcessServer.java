@@ -1,5 +1,7 @@
 package io.pulsebase.bench.load;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pulsebase.core.policy.AccessPolicies;
 import io.pulsebase.server.PulsebaseServer;
 import io.pulsebase.server.ServerConfig;
 import io.pulsebase.transport.TransportConfig;
@@ -25,11 +27,19 @@ final class InProcessServer implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    static InProcessServer start() throws IOException {
+    /**
+     * With {@code --policy owner}: security on with the run's credentials, and {@link BenchTable#OWNER_POLICY} as
+     * its policy file; otherwise security off (the default).
+     */
+    static InProcessServer start(LoadOptions o) throws IOException {
         Path dir = Files.createTempDirectory("pulsebase-load-");
         try {
             ServerConfig config = ServerConfig.defaults(dir)
                     .withTransport(TransportConfig.defaults().withHost("127.0.0.1").withPort(0));
+            if (o.policy() == LoadOptions.PolicyMode.OWNER) {
+                config = config.withAuth(o.credentials().authConfig())
+                        .withPolicies(AccessPolicies.parse(new ObjectMapper().readTree(BenchTable.OWNER_POLICY)));
+            }
             return new InProcessServer(PulsebaseServer.start(config), dir);
         } catch (RuntimeException e) {
             deleteTree(dir);

@@ -51,10 +51,10 @@ final class JdbcTarget {
 
     /**
      * Checks, before any subscriber connects, that {@code file} is the server's database: WAL mode, and capture
-     * triggers on {@code bench_fanout} (which the server installs when the table is created; waits up to 5 s
+     * triggers on the scenario's table (which the server installs when the table is created; waits up to 5 s
      * for them). Without triggers nothing written here would ever be delivered.
      */
-    static Info verify(Path file) throws SQLException, InterruptedException {
+    static Info verify(Path file, BenchTable table) throws SQLException, InterruptedException {
         try (Connection c = open(file); Statement s = c.createStatement()) {
             String mode = single(s, "PRAGMA journal_mode");
             String version = single(s, "SELECT sqlite_version()");
@@ -64,12 +64,12 @@ final class JdbcTarget {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (true) {
                 int triggers = Integer.parseInt(single(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-                        + " AND tbl_name = '" + BenchTable.NAME + "'"));
+                        + " AND tbl_name = '" + table.name + "'"));
                 if (triggers > 0) {
                     return new Info(mode.toLowerCase(java.util.Locale.ROOT), version, triggers);
                 }
                 if (System.nanoTime() > end) {
-                    throw new SQLException(file + " has no capture triggers on " + BenchTable.NAME
+                    throw new SQLException(file + " has no capture triggers on " + table.name
                             + ": not the database of the server the subscribers connect to");
                 }
                 Thread.sleep(50);

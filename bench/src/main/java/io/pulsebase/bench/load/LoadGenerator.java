@@ -113,19 +113,21 @@ public final class LoadGenerator {
                 ServerSetup.waitHealthy(url);
             } else {
                 LOG.println("starting an in-process server…");
-                inProcess = InProcessServer.start();
+                inProcess = InProcessServer.start(o);
                 url = inProcess.url();
             }
             long serverPid = o.external() ? o.serverPid() : selfPid;
             putSettings(report, true);
             report.put("server", o.external() ? "external " + url : "inprocess (shares this JVM) " + url);
-            ServerSetup.prepareTable(url, report);
+            BenchTable table = BenchTable.of(o.scenario());
+            ServerSetup.prepareTable(url, table,
+                    o.credentials() == null ? null : o.credentials().serviceAuthorization(), report);
             Path dbFile = null;
             if (o.writer() == LoadOptions.WriterKind.JDBC) {
                 dbFile = o.external() ? o.dbFile() : inProcess.dataDir().resolve(SqliteStorage.FILE_NAME);
-                JdbcTarget.Info info = JdbcTarget.verify(dbFile);
+                JdbcTarget.Info info = JdbcTarget.verify(dbFile, table);
                 LOG.printf("writing straight into %s over JDBC (journal_mode %s, %d capture trigger(s) on %s)%n",
-                        dbFile, info.journalMode(), info.captureTriggers(), BenchTable.NAME);
+                        dbFile, info.journalMode(), info.captureTriggers(), table.name);
                 Map<String, Object> jdbc = new LinkedHashMap<>();
                 jdbc.put("db_file", dbFile.toString());
                 jdbc.put("journal_mode", info.journalMode());
@@ -241,9 +243,15 @@ public final class LoadGenerator {
     private void putSettings(RunReport r, boolean server) {
         if (server) {
             r.put("connections_requested", o.connections());
-            if (o.scenario() == Scenario.FILTERED) {
+            if (o.scenario() == Scenario.FILTERED || o.scenario() == Scenario.OWNED) {
                 r.put("rooms", o.rooms());
             }
+            if (o.scenario() == Scenario.OWNED) {
+                r.put("policy", o.policy().wireName());
+            }
+            r.put("auth", o.credentials() == null ? "none"
+                    : o.policy() == LoadOptions.PolicyMode.OWNER ? "a user token per subscriber, service key for writes"
+                    : "service key");
             r.put("rate_tx_per_s", o.rate() > 0 ? (Object) o.rate() : "max");
             r.put("writer", o.writer().wireName());
             r.put("writers", o.writers());

@@ -20,6 +20,8 @@ record LoadOptions(
         URI url,
         int connections,
         int rooms,
+        PolicyMode policy,
+        BenchCredentials credentials,
         double rate,
         int rowsPerTx,
         int writers,
@@ -49,19 +51,42 @@ record LoadOptions(
         }
     }
 
+    /**
+     * Who decides which rows a subscriber of {@code owned} receives: its own filter {@code owner_id = 'user-<r>'}
+     * ({@code none}), or the server's row-level policy {@code owner_id = auth.sub} with a token per user and no
+     * filter ({@code owner}).
+     */
+    enum PolicyMode {
+        NONE, OWNER;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Shortest payload that still holds the self-describing prefix {@code room:sent_ns:k:}. */
     static final int MIN_PAYLOAD = 48;
 
     static final String USAGE = """
             Usage: java -cp bench/target/pulsebase-bench.jar io.pulsebase.bench.load.LoadGenerator [options]
 
-              --scenario S         fanout | filtered | throughput | sqlite-baseline (default fanout)
+              --scenario S         fanout | filtered | owned | throughput | sqlite-baseline (default fanout)
               --server M           inprocess (default: a server in this JVM, port 0, temp data dir) | external
               --url URL            external server, loopback only (default http://127.0.0.1:8080)
-              --connections N      subscriber WebSocket connections (fanout/filtered 1000, throughput 10)
-              --rooms R            filtered: connection i subscribes to room = i % R (default = connections)
-              --rate R             transactions per second; 0 = as fast as possible (fanout 10, filtered 100,
-                                   throughput 0)
+              --connections N      subscriber WebSocket connections (throughput 10, else 1000)
+              --rooms R            filtered: connection i subscribes to room = i % R (default = connections);
+                                   owned: connection i is user-<i % R>, rows of room r are owned by user-r
+              --policy P           owned: none (default: each connection filters owner_id = 'user-<r>') |
+                                   owner (security on, each connection signs in with its own HS256 token,
+                                   sub = user-<r>, and subscribes without a filter; the server's policy
+                                   {"select": "owner_id = auth.sub"} on bench_owned selects its rows)
+              --auth-hs256-secret-file F, --auth-service-key-file F
+                                   external server with security on: the secret the server verifies tokens
+                                   with and its service key (writers, setup); default: the server's env
+                                   PULSEBASE_AUTH_HS256_SECRET(_FILE), PULSEBASE_AUTH_SERVICE_KEY(_FILE).
+                                   inprocess with --policy owner makes fresh ones
+              --rate R             transactions per second; 0 = as fast as possible (fanout 10, filtered and
+                                   owned 100, throughput 0)
               --rows-per-tx N      rows per transaction: one multi-row INSERT (default 1)
               --writers K          writer threads, each on its own keep-alive HTTP (or JDBC) connection
                                    (default 1; throughput 16)
@@ -131,11 +156,21 @@ record LoadOptions(
         int defConnections = scenario == Scenario.THROUGHPUT ? 10 : 1000;
         double defRate = switch (scenario) {
             case FANOUT -> 10;
-            case FILTERED -> 100;
+            case FILTERED, OWNED -> 100;
             case THROUGHPUT, SQLITE_BASELINE -> 0;
         };
         int connections = r.integer("--connections", defConnections, 1, 1_000_000);
-        int rooms = r.integer("--rooms", scenario == Scenario.FILTERED ? connections : 1, 1, 10_000_000);
+        boolean perRoom = scenario == Scenario.FILTERED || scenario == Scenario.OWNED;
+        int rooms = r.integer("--rooms", perRoom ? connections : 1, 1, 10_000_000);
+        PolicyMode policy = switch (r.string("--policy", "none")) {
+            case "none" -> PolicyMode.NONE;
+            case "owner" -> PolicyMode.OWNER;
+            default -> throw new IllegalArgumentException("--policy must be none or owner");
+        };
+        if (policy == PolicyMode.OWNER && scenario != Scenario.OWNED) {
+            throw new IllegalArgumentException("--policy owner needs --scenario owned");
+        }
+        BenchCredentials credentials = credentials(r, external, policy);
         double rate = r.decimal("--rate", defRate, 0, 1_000_000);
         int rowsPerTx = r.integer("--rows-per-tx", 1, 1, 10_000);
         int writers = r.integer("--writers", scenario == Scenario.THROUGHPUT ? 16 : 1, 1, 64);
@@ -171,10 +206,34 @@ record LoadOptions(
         boolean json = m.containsKey("--json");
         String out = r.string("--out", null);
         r.rejectUnknown();
-        return new LoadOptions(scenario, external, url, connections, rooms, rate, rowsPerTx, writers, writer,
+        return new LoadOptions(scenario, external, url, connections, rooms, policy, credentials, rate, rowsPerTx, writers, writer,
                 db == null ? null : Path.of(db).toAbsolutePath(), payloadBytes,
                 seconds, warmup, drain, 1, connectTimeout, concurrency, loops, srcIps, serverPid, withBaseline,
                 bdir == null ? null : Path.of(bdir), json, out == null ? null : Path.of(out));
+    }
+
+    /**
+     * In-process: fresh credentials for {@code --policy owner}, none otherwise (security off, as by default).
+     * External: what the options or the server's environment variables give, which {@code --policy owner} needs.
+     */
+    private static BenchCredentials credentials(Reader r, boolean external, PolicyMode policy) {
+        String secretFile = r.string("--auth-hs256-secret-file", null);
+        String keyFile = r.string("--auth-service-key-file", null);
+        if (!external) {
+            if (secretFile != null || keyFile != null) {
+                throw new IllegalArgumentException("--auth-* options need --server external (an in-process server "
+                        + "with --policy owner gets fresh credentials)");
+            }
+            return policy == PolicyMode.OWNER ? BenchCredentials.generate() : null;
+        }
+        BenchCredentials c = BenchCredentials.read(secretFile == null ? null : Path.of(secretFile),
+                keyFile == null ? null : Path.of(keyFile), System.getenv());
+        if (policy == PolicyMode.OWNER && (c == null || !c.hasSecret() || !c.hasServiceKey())) {
+            throw new IllegalArgumentException("--policy owner with --server external needs the server's HS256 secret "
+                    + "and service key: --auth-hs256-secret-file and --auth-service-key-file (or the server's "
+                    + "environment variables)");
+        }
+        return c;
     }
 
     /** Seconds after which the whole process stops by itself, whatever happens. */

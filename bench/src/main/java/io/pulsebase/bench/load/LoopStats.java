@@ -27,7 +27,7 @@ final class LoopStats {
     LoopStats(EventLoop loop, LoadOptions options) {
         this.loop = loop;
         this.reader = new FrameReader(options.rowsPerTx(), options.payloadBytes(),
-                options.writer() == LoadOptions.WriterKind.JDBC);
+                options.writer() == LoadOptions.WriterKind.JDBC, BenchTable.of(options.scenario()).owned);
     }
 
     void problem(int connection, String what) {

@@ -8,6 +8,12 @@ enum Scenario {
     FANOUT,
     /** Connection i subscribes with {@code room = i % rooms}: each transaction reaches connections/rooms. */
     FILTERED,
+    /**
+     * Like {@code filtered}, on {@code bench_owned}: rows carry {@code owner_id = 'user-<room>'} and connection i
+     * is user {@code user-<i % rooms>}, selecting its rows with a filter or (with {@code --policy owner}) with
+     * the server's row-level policy.
+     */
+    OWNED,
     /** A few connections, the writer commits as fast as it can: captured-and-delivered changes per second. */
     THROUGHPUT,
     /** No server: the same transactions committed by plain JDBC into a fresh SQLite file. */
@@ -17,7 +23,7 @@ enum Scenario {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--scenario must be fanout, filtered, throughput or sqlite-baseline, not '"
+            throw new IllegalArgumentException("--scenario must be fanout, filtered, owned, throughput or sqlite-baseline, not '"
                     + s + "'");
         }
     }

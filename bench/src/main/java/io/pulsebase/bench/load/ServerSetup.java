@@ -13,17 +13,18 @@ final class ServerSetup {
     }
 
     /**
-     * Creates {@code bench_fanout} if needed and empties it, so every run starts from the same table; then
+     * Creates the scenario's table if needed and empties it, so every run starts from the same table; then
      * waits until the server has fanned out that DELETE. A live subscription (no {@code since}, no snapshot)
      * receives whatever the dispatcher sends after it joined, and the dispatcher may still be behind the
      * DELETE's commit: subscribers connected too early would be sent the whole DELETE (one frame of every
      * row of the previous run, tens of MB) as their first change.
      */
-    static void prepareTable(URI url, RunReport report) throws IOException, InterruptedException {
+    static void prepareTable(URI url, BenchTable table, String authorization, RunReport report)
+            throws IOException, InterruptedException {
         long deletedAt;
-        try (SqlHttpClient http = new SqlHttpClient(url)) {
-            sql(http, BenchTable.CREATE);
-            deletedAt = positionOf(sql(http, BenchTable.DELETE_ALL));
+        try (SqlHttpClient http = new SqlHttpClient(url, authorization)) {
+            sql(http, table.create());
+            deletedAt = positionOf(sql(http, table.deleteAll()));
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
                 long dispatched = dispatchedPosition(http);
@@ -79,7 +80,7 @@ final class ServerSetup {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String last = "no answer";
         while (System.nanoTime() < end) {
-            try (SqlHttpClient http = new SqlHttpClient(url)) {
+            try (SqlHttpClient http = new SqlHttpClient(url, null)) {
                 SqlHttpClient.Response r = http.get("/health");
                 if (r.status() == 200) {
                     return;

@@ -25,6 +25,8 @@ final class SqlHttpClient implements Closeable {
     private final String host;
     private final int port;
     private final String hostHeader;
+    /** {@code Authorization} header value sent with every request, or null. */
+    private final String authorization;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
@@ -36,7 +38,8 @@ final class SqlHttpClient implements Closeable {
         }
     }
 
-    SqlHttpClient(URI base) {
+    SqlHttpClient(URI base, String authorization) {
+        this.authorization = authorization;
         String h = base.getHost();
         this.host = h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
         this.port = base.getPort();
@@ -78,6 +81,9 @@ final class SqlHttpClient implements Closeable {
                 .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(hostHeader).append("\r\n")
                 .append("Connection: keep-alive\r\n");
+        if (authorization != null) {
+            head.append("Authorization: ").append(authorization).append("\r\n");
+        }
         if (body != null) {
             head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
         }

@@ -56,14 +56,14 @@ final class SqliteBaseline {
                         }
                     }
                     s.execute("PRAGMA synchronous=NORMAL");
-                    s.execute(BenchTable.CREATE);
+                    s.execute(BenchTable.of(o.scenario()).create());
                     try (ResultSet rs = s.executeQuery("SELECT sqlite_version()")) {
                         rs.next();
                         version = rs.getString(1);
                     }
                 }
                 c.setAutoCommit(true); // every executeUpdate is its own transaction, as each POST /v1/sql is
-                try (PreparedStatement insert = c.prepareStatement(BenchTable.insertSql(o.rowsPerTx()))) {
+                try (PreparedStatement insert = c.prepareStatement(BenchTable.of(o.scenario()).insertSql(o.rowsPerTx()))) {
                     SplittableRandom random = new SplittableRandom(0x5eed);
                     long warmEnd = System.nanoTime() + o.warmup() * 1_000_000_000L;
                     while (System.nanoTime() < warmEnd) {
@@ -93,10 +93,9 @@ final class SqliteBaseline {
         int room = o.rooms() == 1 ? 0 : random.nextInt(o.rooms());
         long sent = System.nanoTime();
         int p = 1;
+        BenchTable table = BenchTable.of(o.scenario());
         for (int k = 0; k < o.rowsPerTx(); k++) {
-            insert.setInt(p++, room);
-            insert.setLong(p++, sent);
-            insert.setString(p++, BenchTable.payload(room, sent, k, o.payloadBytes()));
+            p = table.bind(insert, p, room, sent, k, o.payloadBytes());
         }
         int n = insert.executeUpdate();
         if (n != o.rowsPerTx()) {

@@ -16,8 +16,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One subscriber connection: after the WebSocket handshake it sends one {@code subscribe} (with {@code
- * room = R} as filter for the filtered scenario) and completes {@link #ready} on the ok reply. Then, for
+ * One subscriber connection: after the WebSocket handshake it sends one {@code subscribe} (with its
+ * filter, if any: {@code room = R} or {@code owner_id = 'user-R'}; on a server with security on the handshake
+ * carried its token or the service key) and completes {@link #ready} on the ok reply. Then, for
  * every {@code db_change}, it takes the receive time first, checks the frame (see {@link FrameReader}) and
  * that positions strictly increase, and records {@code receive − sent_ns} per change.
  *
@@ -28,8 +29,11 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     private static final String SUBSCRIBE_REF = "sub";
 
     final int index;
-    /** The room this subscriber's filter selects, or -1 for the whole table. */
+    /** The room whose rows this subscriber must receive (by its filter or the policy), or -1 for every row. */
     final long room;
+    /** The subscription's filter, or null for the whole table (as far as a policy lets it see). */
+    private final String filter;
+    private final String topic;
     /** Counted in "distinct changes delivered": the first subscriber of each distinct filter. */
     final boolean representative;
     final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -58,10 +62,12 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     String closeReason;
     boolean closedUnexpectedly;
 
-    Subscriber(int index, long room, boolean representative, RunClock clock,
+    Subscriber(int index, long room, String filter, boolean representative, RunClock clock,
             ConcurrentHashMap<Object, LoopStats> statsByLoop, LoadOptions options, int subscribeTimeoutSeconds) {
         this.index = index;
         this.room = room;
+        this.filter = filter;
+        this.topic = BenchTable.of(options.scenario()).name;
         this.representative = representative;
         this.clock = clock;
         this.statsByLoop = statsByLoop;
@@ -86,9 +92,9 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
         if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             StringBuilder sb = new StringBuilder(128)
                     .append("{\"type\":\"subscribe\",\"ref\":\"").append(SUBSCRIBE_REF)
-                    .append("\",\"topic\":\"").append(BenchTable.NAME).append('"');
-            if (room >= 0) {
-                sb.append(",\"filter\":\"room = ").append(room).append('"');
+                    .append("\",\"topic\":\"").append(topic).append('"');
+            if (filter != null) {
+                sb.append(",\"filter\":\"").append(filter).append('"');
             }
             sb.append('}');
             ctx.writeAndFlush(new TextWebSocketFrame(sb.toString()));
@@ -180,9 +186,9 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     }
 
     private void onChange(FrameReader r, long now) {
-        if (!BenchTable.NAME.equals(r.topic) || !r.hasPosition || !r.hasChanges) {
+        if (!topic.equals(r.topic) || !r.hasPosition || !r.hasChanges) {
             contentErrors++;
-            stats.problem(index, "db_change without topic " + BenchTable.NAME + ", position or changes");
+            stats.problem(index, "db_change without topic " + topic + ", position or changes");
             return;
         }
         if (hasPosition && Long.compareUnsigned(r.position, lastPosition) <= 0) {

@@ -12,7 +12,11 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
@@ -22,6 +26,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,9 +85,12 @@ final class SubscriberPool implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
     }
 
-    private ChannelInitializer<SocketChannel> initializer(Subscriber s) {
+    private ChannelInitializer<SocketChannel> initializer(Subscriber s, String authorization) {
+        HttpHeaders headers = authorization == null ? EmptyHttpHeaders.INSTANCE
+                : new DefaultHttpHeaders().add(HttpHeaderNames.AUTHORIZATION, authorization);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(wsUri)
+                .customHeaders(headers)
                 .version(WebSocketVersion.V13)
                 .allowExtensions(false)                // no permessage-deflate: measure the plain path
                 .maxFramePayloadLength(MAX_FRAME)
@@ -112,7 +120,11 @@ final class SubscriberPool implements AutoCloseable {
     ConnectResult connectAll(long deadlineNs, Consumer<String> progress) throws InterruptedException {
         long start = System.nanoTime();
         int n = options.connections();
-        boolean filtered = options.scenario() == Scenario.FILTERED;
+        boolean perRoom = options.scenario() == Scenario.FILTERED || options.scenario() == Scenario.OWNED;
+        boolean userTokens = options.policy() == LoadOptions.PolicyMode.OWNER;
+        BenchCredentials credentials = options.credentials();
+        // valid past the hard deadline: the server closes a connection whose token expires (4003)
+        Instant expiry = Instant.now().plusSeconds(options.hardDeadlineSeconds() + 600L);
         List<InetAddress> sources = options.srcIps();
         Semaphore permits = new Semaphore(options.concurrency());
         int timeoutS = (int) Math.max(1, Math.min(PER_CONNECTION_TIMEOUT_S,
@@ -122,12 +134,16 @@ final class SubscriberPool implements AutoCloseable {
             if (left <= 0 || !permits.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                 break;
             }
-            long room = filtered ? i % options.rooms() : -1;
-            boolean representative = filtered ? i < options.rooms() : i == 0;
-            Subscriber s = new Subscriber(i, room, representative, clock, statsByLoop, options, timeoutS);
+            long room = perRoom ? i % options.rooms() : -1;
+            boolean representative = perRoom ? i < options.rooms() : i == 0;
+            Subscriber s = new Subscriber(i, room, filter(room), representative, clock, statsByLoop, options,
+                    timeoutS);
+            String authorization = credentials == null ? null
+                    : userTokens ? credentials.userAuthorization(BenchTable.owner(room), expiry)
+                    : credentials.serviceAuthorization();
             all.add(s);
             s.ready.whenComplete((v, e) -> permits.release());
-            Bootstrap b = bootstrap.clone().handler(initializer(s));
+            Bootstrap b = bootstrap.clone().handler(initializer(s, authorization));
             ChannelFuture f = sources.isEmpty()
                     ? b.connect(remote)
                     : b.connect(remote, new InetSocketAddress(sources.get(i % sources.size()), 0));
@@ -160,6 +176,20 @@ final class SubscriberPool implements AutoCloseable {
             }
         }
         return new ConnectResult(subscribed.size(), failed, reasons, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The subscription's filter for room {@code room}: {@code room = R} ({@code filtered}), {@code owner_id =
+     * 'user-R'} ({@code owned} without a policy), or none (the whole table; {@code owned} with {@code --policy
+     * owner}, where the server's policy {@code owner_id = auth.sub} selects the same rows).
+     */
+    private String filter(long room) {
+        return switch (options.scenario()) {
+            case FILTERED -> "room = " + room;
+            case OWNED -> options.policy() == LoadOptions.PolicyMode.OWNER ? null
+                    : "owner_id = '" + BenchTable.owner(room) + "'";
+            default -> null;
+        };
     }
 
     private static String reason(Throwable t) {

@@ -41,6 +41,9 @@ final class Writer {
     private final URI base;
     private final Path dbFile;
     private final RunClock clock;
+    /** {@code Authorization} of the HTTP writes (the service key), or null with security off. */
+    private final String authorization;
+    private final BenchTable table;
     private final String insertSql;
     /** Nanoseconds between scheduled transactions; 0 = back to back. */
     private final long period;
@@ -64,7 +67,9 @@ final class Writer {
         this.base = base;
         this.dbFile = dbFile;
         this.clock = clock;
-        this.insertSql = BenchTable.insertSql(options.rowsPerTx());
+        this.authorization = options.credentials() == null ? null : options.credentials().serviceAuthorization();
+        this.table = BenchTable.of(options.scenario());
+        this.insertSql = table.insertSql(options.rowsPerTx());
         this.period = options.rate() > 0 ? Math.max(1, Math.round(1e9 / options.rate())) : 0;
         this.rowsByRoom = new AtomicLongArray(options.rooms());
     }
@@ -102,7 +107,7 @@ final class Writer {
             return;
         }
         StringBuilder body = new StringBuilder(256 + options.rowsPerTx() * (options.payloadBytes() + 48));
-        try (SqlHttpClient http = new SqlHttpClient(base)) {
+        try (SqlHttpClient http = new SqlHttpClient(base, authorization)) {
             while (awaitNextSlot()) {
                 int room = options.rooms() == 1 ? 0 : random.nextInt(options.rooms());
                 commitOne(http, body, room, rtt);
@@ -156,9 +161,7 @@ final class Writer {
         try {
             int p = 1;
             for (int k = 0; k < rows; k++) {
-                insert.setInt(p++, room);
-                insert.setLong(p++, sent);
-                insert.setString(p++, BenchTable.payload(room, sent, k, options.payloadBytes()));
+                p = table.bind(insert, p, room, sent, k, options.payloadBytes());
             }
             n = insert.executeUpdate(); // autocommit: one transaction
         } catch (SQLException e) {
@@ -192,8 +195,7 @@ final class Writer {
             if (k > 0) {
                 body.append(',');
             }
-            body.append(room).append(',').append(sent).append(",\"")
-                    .append(BenchTable.payload(room, sent, k, options.payloadBytes())).append('"');
+            table.appendJson(body, room, sent, k, options.payloadBytes());
         }
         body.append("]}");
         SqlHttpClient.Response r;
