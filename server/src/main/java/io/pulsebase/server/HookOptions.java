@@ -57,12 +57,13 @@ final class HookOptions {
     boolean webhookFailOpen;
 
     /**
-     * The configured hooks: the jars' Java hooks in order, then the webhook.
+     * The configured hooks: Java hooks on the classpath, then those of the jars in order, then the webhook.
      *
      * @throws IllegalArgumentException naming the option at fault
      */
     Hooks toHooks(Map<String, String> env) {
-        List<Hook> hooks = new ArrayList<>(Hooks.loadJars(hookJars == null ? List.of() : hookJars));
+        List<Hook> hooks = new ArrayList<>(Hooks.loadClasspath());
+        hooks.addAll(Hooks.loadJars(hookJars == null ? List.of() : hookJars));
         if (webhookUrl == null) {
             if (webhookSecretFile != null || env.get(WEBHOOK_SECRET_ENV) != null) {
                 throw new IllegalArgumentException("hooks: a webhook secret is set but --webhook-url is not");

@@ -36,6 +36,24 @@ public final class Hooks {
     }
 
     /**
+     * The Java hooks on the server's own classpath (a jar given to {@code java -cp} beside the server's), declared
+     * the same way as in {@link #loadJars}.
+     *
+     * @throws IllegalArgumentException when a declared hook class cannot be created
+     */
+    public static List<Hook> loadClasspath() {
+        List<Hook> loaded = new ArrayList<>();
+        try {
+            for (Hook hook : ServiceLoader.load(Hook.class, Hooks.class.getClassLoader())) {
+                loaded.add(hook);
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalArgumentException("hooks: " + e.getMessage(), e);
+        }
+        return loaded;
+    }
+
+    /**
      * The Java hooks of some jars ({@link ServiceLoader}, in jar order), loaded in a class loader of their own whose
      * parent is the server's.
      *
