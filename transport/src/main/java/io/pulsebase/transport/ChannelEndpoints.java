@@ -47,7 +47,7 @@ final class ChannelEndpoints {
         node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
                 RawJson.of(node.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),
-                p.id(), request.body().length);
+                p.id(), caller.subject(), request.body().length);
         return RestResponse.json(200, ChannelResults.published(published));
     }
 

@@ -36,8 +36,9 @@ final class ListEventLog implements EventLog {
     }
 
     @Override
-    public synchronized ChannelMessage append(String topic, String event, RawJson data, String id) {
-        ChannelMessage message = new ChannelMessage(head() + 1, System.currentTimeMillis(), topic, event, data, id);
+    public synchronized ChannelMessage append(String topic, String event, RawJson data, String id, String userId) {
+        ChannelMessage message = new ChannelMessage(head() + 1, System.currentTimeMillis(), topic, event, data, id,
+                userId);
         entries.add(message);
         return message;
     }

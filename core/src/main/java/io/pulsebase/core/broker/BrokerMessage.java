@@ -20,7 +20,7 @@ public sealed interface BrokerMessage {
      * @param data plain JSON value
      * @param id   the publisher's idempotency id, or {@code null}
      */
-    record Broadcast(String topic, String event, RawJson data, String id, long timestamp) implements BrokerMessage {
+    record Broadcast(String topic, String event, RawJson data, String id, String userId, long timestamp) implements BrokerMessage {
     }
 
     /** A member joined, updated its state or left a channel's presence. */

@@ -41,6 +41,9 @@ public final class ChannelResults {
             if (m.id() != null) {
                 message.put("id", m.id());
             }
+            if (m.userId() != null) {
+                message.put("userId", m.userId());
+            }
             messages.add(message);
         }
         Map<String, Object> result = new LinkedHashMap<>();

@@ -92,7 +92,8 @@ public final class ChannelService {
      * Publishes a message to a channel. {@code messageBytes} is the size of the publish as received (checked
      * against the limit). Answers once the message is accepted for fan-out — and, when persisted, committed.
      */
-    public Published publish(String topic, String event, Object data, boolean persist, String id, long messageBytes) {
+    public Published publish(String topic, String event, Object data, boolean persist, String id, String userId,
+                             long messageBytes) {
         ChannelNames.require(topic);
         RawJson payload = RawJson.of(codec.mapper(), data);
         if (messageBytes > limits.maxMessageBytes()) {
@@ -109,12 +110,12 @@ public final class ChannelService {
         try {
             long position = 0;
             if (persist) {
-                position = log.append(topic, event, payload, id).position();
+                position = log.append(topic, event, payload, id, userId).position();
                 if (id != null) {
                     recentIds.settle(topic, id, position);
                 }
             } else {
-                broker.publish(new BrokerMessage.Broadcast(topic, event, payload, id, System.currentTimeMillis()));
+                broker.publish(new BrokerMessage.Broadcast(topic, event, payload, id, userId, System.currentTimeMillis()));
             }
             metrics.published(persist);
             return new Published(position, false);

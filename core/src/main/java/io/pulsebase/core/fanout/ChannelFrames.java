@@ -21,13 +21,13 @@ public final class ChannelFrames {
     /** A persisted message: its frame carries the position (an SSE id, a point to resume from). */
     public static Frame event(JsonCodec codec, ChannelMessage message) {
         return Frame.encode(codec, new ServerMessage.Event(message.topic(), message.event(), message.data(),
-                message.timestamp(), null, message.id(), message.position()), message.position());
+                message.timestamp(), message.userId(), message.id(), message.position()), message.position());
     }
 
     /** An unpersisted message: no position. */
     public static Frame event(JsonCodec codec, BrokerMessage.Broadcast message) {
         return Frame.encode(codec, new ServerMessage.Event(message.topic(), message.event(), message.data(),
-                message.timestamp(), null, message.id(), 0));
+                message.timestamp(), message.userId(), message.id(), 0));
     }
 
     public static Frame presence(JsonCodec codec, PresenceChange change) {

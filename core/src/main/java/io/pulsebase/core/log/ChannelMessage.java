@@ -8,7 +8,9 @@ import io.pulsebase.protocol.RawJson;
  *
  * @param data the payload, JSON text as published
  * @param id   the publisher's idempotency id, or {@code null}
+ * @param userId the publisher's user (its token's {@code sub}), or {@code null} for API keys and anonymous callers
  */
-public record ChannelMessage(long position, long timestamp, String topic, String event, RawJson data, String id)
+public record ChannelMessage(long position, long timestamp, String topic, String event, RawJson data, String id,
+                             String userId)
         implements LogEntry {
 }

@@ -44,7 +44,7 @@ public interface EventLog {
      * time. Durable when this returns. Capture delivers it like any other entry (so live subscribers get it
      * through the same fan-out, after it is committed).
      */
-    ChannelMessage append(String topic, String event, RawJson data, String id);
+    ChannelMessage append(String topic, String event, RawJson data, String id, String userId);
 
     /**
      * Persisted messages of one channel, newest first: up to {@code max} with a position below {@code before}.

@@ -45,7 +45,7 @@ final class ChannelCommands {
         services.config().hooks().run(new HookEvent.Message(Long.toString(session.id()), session.identity(),
                 p.topic(), p.event(), RawJson.of(services.codec().mapper(), p.data()), p.persist()));
         ChannelService.Published published = channels.publish(p.topic(), p.event(), p.data(), p.persist(), p.id(),
-                size);
+                session.identity().subject(), size);
         return Reply.ok(p.ref(), ChannelResults.published(published));
     }
 

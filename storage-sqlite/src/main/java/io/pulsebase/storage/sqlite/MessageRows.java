@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * How a persisted channel message is kept in {@code _pb_log}: one row with {@code op = 'MESSAGE'}, the channel in
- * {@code tbl} and {@code {"event", "data", "id"}} as JSON in {@code new}. A message is written in a transaction of
+ * {@code tbl} and {@code {"event", "data", "id", "userId"}} as JSON in {@code new} ({@code id} and {@code userId} only
+ * when present). A message is written in a transaction of
  * its own, so its row has a marker of its own and it is one log entry, whose position is the row's {@code seq}.
  * The payload ({@code data}) is written and read back as raw JSON text, never as objects.
  */
@@ -26,7 +27,7 @@ final class MessageRows {
     private MessageRows() {
     }
 
-    static String payload(String event, RawJson data, String id) {
+    static String payload(String event, RawJson data, String id, String userId) {
         StringWriter out = new StringWriter(64 + data.length());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -35,6 +36,9 @@ final class MessageRows {
             g.writeRawValue(data.toString());
             if (id != null) {
                 g.writeStringField("id", id);
+            }
+            if (userId != null) {
+                g.writeStringField("userId", userId);
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -48,6 +52,7 @@ final class MessageRows {
         String event = null;
         RawJson data = RawJson.NULL;
         String id = null;
+        String userId = null;
         try (JsonParser p = JSON.createParser(utf8)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not an object");
@@ -59,12 +64,13 @@ final class MessageRows {
                     case "event" -> event = p.getValueAsString();
                     case "data" -> data = RawJson.capture(p, utf8);
                     case "id" -> id = p.getValueAsString();
+                    case "userId" -> userId = p.getValueAsString();
                     default -> p.skipChildren();
                 }
             }
         } catch (IOException e) {
             throw new IllegalStateException("log row " + seq + " holds a message that is not JSON", e);
         }
-        return new ChannelMessage(seq, ts, topic, event == null ? "" : event, data, id);
+        return new ChannelMessage(seq, ts, topic, event == null ? "" : event, data, id, userId);
     }
 }

@@ -100,8 +100,8 @@ public final class SqliteEventLog implements EventLog {
     }
 
     @Override
-    public ChannelMessage append(String topic, String event, RawJson data, String id) {
-        String payload = MessageRows.payload(event, data, id);
+    public ChannelMessage append(String topic, String event, RawJson data, String id, String userId) {
+        String payload = MessageRows.payload(event, data, id, userId);
         SqliteDatabase.Committed<Long> committed = database.transaction(c -> {
             // The time is taken inside the write (which holds the writer), so commit times grow with positions,
             // as messagesWithIdSince relies on; the work may run again after a failed group commit.
@@ -115,7 +115,7 @@ public final class SqliteEventLog implements EventLog {
             ps.executeUpdate();
             return ts;
         });
-        return new ChannelMessage(committed.position(), committed.value(), topic, event, data, id);
+        return new ChannelMessage(committed.position(), committed.value(), topic, event, data, id, userId);
     }
 
     @Override

@@ -124,7 +124,8 @@ public abstract class ChangeSourceContract {
         EntryRecorder recorder = new EntryRecorder();
         source().start(fixture.log().head(), recorder);
         long first = fixture.commit(List.of(insert("items", 1, "a")));
-        ChannelMessage message = fixture.log().append("chat/x", "m", RawJson.of(new ObjectMapper(), "hello"), null);
+        ChannelMessage message = fixture.log().append("chat/x", "m", RawJson.of(new ObjectMapper(), "hello"), null,
+                "ada");
         long last = fixture.commit(List.of(insert("items", 2, "b")));
         source().poke();
 

@@ -299,7 +299,8 @@ public abstract class EventLogContract {
     void anAppendedMessageIsAnEntryOfItsOwnBetweenTransactionsInPositionOrder() {
         fixture.createTable("items");
         long first = commit(insert("items", 1, "a"), insert("items", 2, "b"));
-        ChannelMessage message = log().append("chat/general", "message", json(Map.of("text", "hi", "n", 3L)), "m-1");
+        ChannelMessage message = log().append("chat/general", "message", json(Map.of("text", "hi", "n", 3L)), "m-1",
+                "user-7");
         long last = commit(insert("items", 3, "c"));
 
         assertThat(message.position()).isGreaterThan(first).isLessThan(last);
@@ -308,6 +309,7 @@ public abstract class EventLogContract {
         assertThat(positions(entries)).containsExactly(first, message.position(), last);
         ChannelMessage read = (ChannelMessage) entries.get(1);
         assertThat(read).isEqualTo(message);
+        assertThat(read.userId()).isEqualTo("user-7");
         assertThat(log().head()).isEqualTo(last);
         assertThat(log().readAfter(message.position(), ALL)).extracting(LogEntry::position).containsExactly(last);
         assertThat(log().readAfter(first, 1)).containsExactly(message);
@@ -324,7 +326,7 @@ public abstract class EventLogContract {
         values.add(List.of(1L, "two", Map.of("three", 3L)));
         values.add(Map.of("text", "üñí \u2028 \"quoted\" 😀"));
         for (Object value : values) {
-            ChannelMessage m = log().append("a/b", "e", json(value), null);
+            ChannelMessage m = log().append("a/b", "e", json(value), null, null);
             assertThat(((ChannelMessage) log().readAfter(m.position() - 1, 1).get(0)).data()).isEqualTo(json(value));
         }
     }
@@ -334,8 +336,8 @@ public abstract class EventLogContract {
         fixture.createTable("items");
         List<ChannelMessage> general = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            general.add(log().append("chat/general", "m", json((long) i), null));
-            log().append("chat/other", "m", json((long) i), null);
+            general.add(log().append("chat/general", "m", json((long) i), null, null));
+            log().append("chat/other", "m", json((long) i), null, null);
             commit(insert("items", i + 1, "row"));
         }
 
@@ -349,9 +351,9 @@ public abstract class EventLogContract {
     @Test
     void messagesWithIdsAreFoundByTime() {
         long before = System.currentTimeMillis();
-        ChannelMessage withId = log().append("a/b", "e", json(1L), "id-1");
-        log().append("a/b", "e", json(2L), null);
-        ChannelMessage another = log().append("a/c", "e", json(3L), "id-2");
+        ChannelMessage withId = log().append("a/b", "e", json(1L), "id-1", null);
+        log().append("a/b", "e", json(2L), null, null);
+        ChannelMessage another = log().append("a/c", "e", json(3L), "id-2", null);
 
         assertThat(log().messagesWithIdSince(before - 1000, 100)).containsExactly(withId, another);
         assertThat(log().messagesWithIdSince(System.currentTimeMillis() + 60_000, 100)).isEmpty();
@@ -361,8 +363,8 @@ public abstract class EventLogContract {
     void retentionCountsAMessageAsOneEntry() {
         fixture.createTable("items");
         commit(insert("items", 1, "a"), insert("items", 2, "b"));
-        log().append("a/b", "e", json(1L), null);
-        ChannelMessage kept = log().append("a/b", "e", json(2L), null);
+        log().append("a/b", "e", json(1L), null, null);
+        ChannelMessage kept = log().append("a/b", "e", json(2L), null, null);
         long last = commit(insert("items", 3, "c"));
 
         assertThat(log().prune(new Retention(Duration.ofDays(1), 2))).isEqualTo(2);
