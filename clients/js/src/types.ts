@@ -33,8 +33,11 @@ export interface EventFrame {
   event: string;
   data: unknown;
   timestamp: string;
+  /** The publisher's idempotency id (the SDK gives every publish one). */
   id?: string;
+  /** The publisher's user (its token's `sub`); absent for API keys and anonymous publishers. */
   userId?: string;
+  /** Persisted messages only. */
   position?: string;
 }
 
@@ -76,18 +79,8 @@ export interface ChangeEvent {
   meta?: Record<string, unknown>;
 }
 
-/** Delivered to the handlers of a channel event name (and to `*`). */
-export interface MessageEvent {
-  topic: string;
-  event: string;
-  data: unknown;
-  timestamp: string;
-  /** The publisher's idempotency id (the SDK gives every publish one). */
-  id?: string;
-  userId?: string;
-  /** Persisted messages only. */
-  position?: string;
-}
+/** Delivered to the handlers of a channel event name (and to `*`): the `event` frame without its `type`. */
+export type MessageEvent = Omit<EventFrame, 'type'>;
 
 export interface PresenceEvent {
   topic: string;

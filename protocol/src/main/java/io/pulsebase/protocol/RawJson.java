@@ -130,20 +130,6 @@ public final class RawJson implements JsonSerializable {
         return utf8.length;
     }
 
-    /** Whether this is JSON {@code null}. */
-    public boolean isNull() {
-        return this == NULL || Arrays.equals(utf8, NULL.utf8);
-    }
-
-    /** The value as a tree. */
-    public JsonNode toTree(ObjectMapper mapper) {
-        try {
-            return mapper.readTree(utf8);
-        } catch (IOException e) {
-            throw new IllegalStateException("raw JSON that does not parse", e);
-        }
-    }
-
     @Override
     public void serialize(JsonGenerator g, SerializerProvider serializers) throws IOException {
         g.writeRawValue(toString());

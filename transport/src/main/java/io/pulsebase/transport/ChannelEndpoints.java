@@ -44,8 +44,10 @@ final class ChannelEndpoints {
         ClientMessage.Publish p = (ClientMessage.Publish) node.codec().decodeClient(tree);
         node.gatekeeper().requireChannel(caller, ChannelAction.PUBLISH, p.topic());
         node.gatekeeper().publishing(caller);
-        node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
-                RawJson.of(node.codec().mapper(), p.data()), p.persist()));
+        if (!node.config().hooks().isEmpty()) { // the event is built only when a hook listens
+            node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
+                    RawJson.of(node.codec().mapper(), p.data()), p.persist()));
+        }
         ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),
                 p.id(), caller.subject(), request.body().length);
         return RestResponse.json(200, ChannelResults.published(published));

@@ -215,11 +215,6 @@ public final class Gatekeeper {
         return usage.limitsConnections();
     }
 
-    /** Open connections of an account, as counted for its limit (0 when connections are not limited). */
-    public int connections(String account) {
-        return usage.connections(account);
-    }
-
     @Override
     public String toString() {
         return "Gatekeeper[" + config + ", " + policies + "]";

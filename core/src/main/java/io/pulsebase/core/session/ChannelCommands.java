@@ -42,8 +42,10 @@ final class ChannelCommands {
                     + " publishes per second on this connection");
         }
         services.gatekeeper().publishing(session.identity());
-        services.config().hooks().run(new HookEvent.Message(Long.toString(session.id()), session.identity(),
-                p.topic(), p.event(), RawJson.of(services.codec().mapper(), p.data()), p.persist()));
+        if (!services.config().hooks().isEmpty()) { // built only when a hook listens: publish is a hot path
+            services.config().hooks().run(new HookEvent.Message(Long.toString(session.id()), session.identity(),
+                    p.topic(), p.event(), RawJson.of(services.codec().mapper(), p.data()), p.persist()));
+        }
         ChannelService.Published published = channels.publish(p.topic(), p.event(), p.data(), p.persist(), p.id(),
                 session.identity().subject(), size);
         return Reply.ok(p.ref(), ChannelResults.published(published));

@@ -104,8 +104,10 @@ final class SessionCommands {
             try {
                 Prepared p = ChannelNames.isChannel(s.topic()) ? prepareChannel(s, topics) : prepare(s, topics);
                 // Asked last: a hook sees only subscriptions the server itself would allow.
-                services.config().hooks().run(new HookEvent.Subscribe(Long.toString(session.id()),
-                        session.identity(), s.topic(), s.filter()));
+                if (!services.config().hooks().isEmpty()) { // the event is built only when a hook listens
+                    services.config().hooks().run(new HookEvent.Subscribe(Long.toString(session.id()),
+                            session.identity(), s.topic(), s.filter()));
+                }
                 prepared.add(p);
                 topics.add(s.topic());
             } catch (ProtocolException e) {
@@ -266,8 +268,10 @@ final class SessionCommands {
         if (!remove(u.topic())) {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to '" + u.topic() + "'");
         }
-        services.config().hooks().run(new HookEvent.Unsubscribe(Long.toString(session.id()), session.identity(),
-                u.topic()));
+        if (!services.config().hooks().isEmpty()) { // the event is built only when a hook listens
+            services.config().hooks().run(new HookEvent.Unsubscribe(Long.toString(session.id()), session.identity(),
+                    u.topic()));
+        }
         return Reply.ok(u.ref(), Map.of("topic", u.topic()));
     }
 
