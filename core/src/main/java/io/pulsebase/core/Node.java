@@ -2,27 +2,21 @@ package io.pulsebase.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pulsebase.core.access.Gatekeeper;
+import io.pulsebase.core.account.AccountEngines;
+import io.pulsebase.core.account.AccountSpace;
+import io.pulsebase.core.account.AccountSpaces;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.broker.Broker;
-import io.pulsebase.core.broker.BrokerMessage;
 import io.pulsebase.core.capture.ChangeSource;
-import io.pulsebase.core.channel.ChannelIndex;
-import io.pulsebase.core.channel.ChannelService;
-import io.pulsebase.core.fanout.Dispatcher;
 import io.pulsebase.core.log.EventLog;
-import io.pulsebase.core.match.SubscriptionMatcher;
 import io.pulsebase.core.presence.MemoryPresenceStore;
 import io.pulsebase.core.presence.PresenceStore;
 import io.pulsebase.core.session.Outbound;
 import io.pulsebase.core.session.Session;
 import io.pulsebase.core.session.SessionServices;
-import io.pulsebase.core.session.Subscription;
 import io.pulsebase.core.store.Database;
-import io.pulsebase.core.store.TableSchema;
-import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.JsonCodec;
-import io.pulsebase.protocol.ProtocolException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,16 +26,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Pulsebase node: the engines it was given, wired into the change path
- * (change source → log → broker → matcher → fan-out → sessions) and the command path
- * (transport → session → database / log / matcher). Knows nothing about sockets or SQL drivers.
+ * One Pulsebase node: the accounts it serves, each an {@link AccountSpace} with engines of its own and its own
+ * change path (change source → log → broker → matcher → fan-out → sessions), and the command path (transport →
+ * gatekeeper → session → the caller's account). What the accounts share is only what carries no data: the
+ * gatekeeper, the executors, the codec and the metrics. Knows nothing about sockets or SQL drivers.
+ *
+ * <p>Every caller is routed to its own account's space before anything it names is looked at
+ * ({@link #space(Identity)}), which is what keeps accounts from seeing each other.
  *
  * <p>Lifecycle: construct, {@link #start()}, {@link #connect} sessions, {@link #close()}. Thread-safe.
  */
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-    /** The pluggable engines a node runs on. The node closes them when it closes. */
+    /** The pluggable engines of one account. The node closes them when it closes. */
     public record Engines(Database database, EventLog log, ChangeSource changeSource, Broker broker,
                           PresenceStore presence) {
         /** Engines with the in-process presence store. */
@@ -51,13 +49,9 @@ public final class Node implements AutoCloseable {
     }
 
     private final NodeConfig config;
-    private final Engines engines;
     private final NodeMetrics metrics;
     private final JsonCodec codec = new JsonCodec();
-    private final SubscriptionMatcher<Subscription> matcher = new SubscriptionMatcher<>();
-    private final ChannelIndex channelIndex = new ChannelIndex();
-    private final ChannelService channels;
-    private final Dispatcher dispatcher;
+    private final AccountSpaces spaces;
     // One name for all: numbering virtual threads costs a string per task, and a session runs one per burst.
     private final ExecutorService sessionExecutor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("pulsebase-session").factory());
@@ -68,44 +62,44 @@ public final class Node implements AutoCloseable {
             Thread.ofPlatform().name("pulsebase-expiry").daemon().factory());
     private final Gatekeeper gatekeeper;
     private final SessionServices services;
-    private AutoCloseable brokerSubscription;
 
-    public Node(NodeConfig config, Engines engines, MeterRegistry registry) {
+    /**
+     * A node serving every account a verified caller names, each on the engines {@code engines} opens for it, at
+     * most {@code maxAccounts} at once.
+     */
+    public Node(NodeConfig config, AccountEngines engines, int maxAccounts, MeterRegistry registry) {
         this.config = config;
-        this.engines = engines;
         this.metrics = new NodeMetrics(registry);
-        this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
-        this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
-                channelIndex, codec, metrics);
+        this.spaces = new AccountSpaces(engines, maxAccounts, config, codec, metrics);
         this.gatekeeper = new Gatekeeper(config.auth(), config.policies(), config.accountLimits(), metrics);
         timers.setRemoveOnCancelPolicy(true); // a refreshed token's old timer leaves the queue at once
-        this.services = new SessionServices(config, engines.database(), engines.log(), matcher, channels, codec,
-                metrics, sessionExecutor, gatekeeper, timers);
-        metrics.gauge("pulsebase.log.head", "Position of the newest log entry", engines.log()::head);
-        metrics.gauge("pulsebase.capture.position", "Position of the last entry fanned out",
-                dispatcher::dispatchedPosition);
-        metrics.gauge("pulsebase.channels", "Channels with at least one subscriber", channelIndex::channelCount);
+        this.services = new SessionServices(config, spaces, codec, metrics, sessionExecutor, gatekeeper, timers);
     }
 
-    /** Starts capture from the log's current head and applies retention periodically. */
+    /** A node serving only the default account, on {@code engines}; callers of other accounts are refused. */
+    public Node(NodeConfig config, Engines engines, MeterRegistry registry) {
+        this(config, account -> engines, 1, registry);
+    }
+
+    /** Opens the default account (starting its capture) and applies retention periodically. */
     public void start() {
-        brokerSubscription = engines.broker().subscribe(dispatcher);
-        long head = engines.log().head();
-        channels.reloadRecentIds();
-        engines.changeSource().start(head, entry -> engines.broker().publish(new BrokerMessage.Logged(entry)));
+        spaces.space(config.auth().defaultAccount());
         long every = config.pruneInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
-        log.info("node started at log position {}", head);
+        log.info("node started");
     }
 
-    /** Applies retention now (also run periodically). */
+    /** Applies retention to every open account now (also run periodically); answers the entries pruned. */
     public long prune() {
-        try {
-            return engines.log().prune(config.retention());
-        } catch (RuntimeException e) {
-            log.warn("log pruning failed; will retry", e);
-            return 0;
+        long pruned = 0;
+        for (AccountSpace space : spaces.open()) {
+            try {
+                pruned += space.log().prune(config.retention());
+            } catch (RuntimeException e) {
+                log.warn("account {}: log pruning failed; will retry", space.account(), e);
+            }
         }
+        return pruned;
     }
 
     /**
@@ -121,31 +115,29 @@ public final class Node implements AutoCloseable {
         return Session.admitted(services, outbound, caller);
     }
 
+    /**
+     * The caller's account: its tables, log, channels and presence, and nothing of any other account's. Opens the
+     * account on its first use, which may block on file I/O (never call it on a network event loop).
+     *
+     * @throws io.pulsebase.protocol.ProtocolException {@code forbidden} (no more accounts served) or
+     *                                                 {@code unavailable}
+     */
+    public AccountSpace space(Identity caller) {
+        return spaces.space(caller.account());
+    }
+
     /** Admission and access (table policies, channel rules); every transport asks it. */
     public Gatekeeper gatekeeper() {
         return gatekeeper;
     }
 
-    /** Ready to serve: capture is running. */
+    /** Ready to serve: capture is running in every open account. */
     public boolean ready() {
-        return engines.changeSource().running();
-    }
-
-    public Database database() {
-        return engines.database();
-    }
-
-    public EventLog log() {
-        return engines.log();
+        return spaces.capturing();
     }
 
     public JsonCodec codec() {
         return codec;
-    }
-
-    /** Channels: publish, presence and history, for REST (sessions reach them through their commands). */
-    public ChannelService channels() {
-        return channels;
     }
 
     public NodeMetrics metrics() {
@@ -156,39 +148,24 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
-    /** Number of distinct live queries (identical subscriptions count once). */
+    /** Number of distinct live queries over all accounts (identical subscriptions of one account count once). */
     public int queryCount() {
-        return matcher.queryCount();
+        return (int) spaces.sum(space -> space.matcher().queryCount());
     }
 
-    /** The schema of a user table; {@code unknown_table} when there is none. */
-    public TableSchema schema(String table) {
-        return engines.database().table(table)
-                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + table + "'"));
-    }
-
-    /** Stops capture and maintenance and closes the engines. Sessions must be closed by the transports first. */
+    /** Stops capture and maintenance and closes every account. Sessions must be closed by the transports first. */
     @Override
     public void close() {
         maintenance.shutdownNow();
         timers.shutdownNow();
-        engines.changeSource().close();
-        try {
-            if (brokerSubscription != null) {
-                brokerSubscription.close();
-            }
-        } catch (Exception e) {
-            log.warn("closing broker subscription failed", e);
-        }
-        engines.broker().close();
-        engines.presence().close();
+        spaces.stopCapture();
         sessionExecutor.shutdown();
         try {
             sessionExecutor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        engines.database().close();
+        spaces.close();
         log.info("node stopped");
     }
 }

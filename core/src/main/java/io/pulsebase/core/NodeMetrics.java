@@ -60,9 +60,12 @@ public final class NodeMetrics {
         return registry;
     }
 
-    /** Registers a gauge the node computes on demand (log head, capture position). */
-    public void gauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value).description(description).register(registry);
+    /**
+     * Registers a gauge an account's space computes on demand (log head, capture position), tagged
+     * {@code account}: positions are per account, so a sum or a maximum across accounts would mean nothing.
+     */
+    public void accountGauge(String name, String description, String account, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag("account", account).register(registry);
     }
 
     public void sessionOpened() {

@@ -86,6 +86,11 @@ final class AuthOptions {
                     + "PULSEBASE_AUTH_SERVICE_KEY_FILE; or the keys in env " + SERVICE_KEY_ENV + ").")
     Path serviceKeyFile;
 
+    @Option(names = "--auth-keys-file", paramLabel = "FILE", defaultValue = "${env:PULSEBASE_AUTH_KEYS_FILE}",
+            description = "File of API keys of any account, one per line: ACCOUNT anon|service KEY; blank lines and "
+                    + "lines starting with # are skipped (env PULSEBASE_AUTH_KEYS_FILE).")
+    Path accountKeysFile;
+
     @Option(names = "--auth-no-credentials", paramLabel = "refuse|anon|disabled",
             defaultValue = "${env:PULSEBASE_AUTH_NO_CREDENTIALS}",
             description = "What a request without credentials gets: refuse (default once a secret, key or JWKS URL "
@@ -129,7 +134,8 @@ final class AuthOptions {
         }
         int apiKeys = apiKeys(b, Role.ANON, anonKeyFile, "--auth-anon-key-file", env.get(ANON_KEY_ENV), ANON_KEY_ENV)
                 + apiKeys(b, Role.SERVICE, serviceKeyFile, "--auth-service-key-file", env.get(SERVICE_KEY_ENV),
-                SERVICE_KEY_ENV);
+                SERVICE_KEY_ENV)
+                + accountKeys(b, accountKeysFile);
         boolean verifies = !secretSources.isEmpty() || !keySources.isEmpty() || jwksUrl != null || apiKeys > 0;
         b.noCredentials(noCredentials(verifies))
                 .jwksUrl(jwksUrl)
@@ -187,6 +193,44 @@ final class AuthOptions {
         }
         if (added == 0) {
             throw new IllegalArgumentException("auth: " + source + " holds no key");
+        }
+        return added;
+    }
+
+    /**
+     * Adds the keys of an {@code --auth-keys-file}: {@code ACCOUNT anon|service KEY} per line. Errors name the file
+     * and the line, never a key.
+     */
+    private static int accountKeys(AuthConfig.Builder b, Path file) {
+        if (file == null) {
+            return 0;
+        }
+        int added = 0;
+        List<String> lines = read(file, "--auth-keys-file").lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String where = "auth: --auth-keys-file " + file + ", line " + (i + 1) + ": ";
+            String[] fields = WHITESPACE.split(line);
+            if (fields.length != 3) {
+                throw new IllegalArgumentException(where + "expected ACCOUNT anon|service KEY");
+            }
+            Role role = switch (fields[1].toLowerCase(Locale.ROOT)) {
+                case "anon" -> Role.ANON;
+                case "service" -> Role.SERVICE;
+                default -> throw new IllegalArgumentException(where + "the second field must be anon or service");
+            };
+            try {
+                b.apiKey(new ApiKey(fields[0], role, fields[2]));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage().replaceFirst("^auth: ", ""));
+            }
+            added++;
+        }
+        if (added == 0) {
+            throw new IllegalArgumentException("auth: --auth-keys-file " + file + " holds no key");
         }
         return added;
     }

@@ -7,31 +7,28 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.pulsebase.core.Node;
 import io.pulsebase.core.auth.AuthConfig;
-import io.pulsebase.core.broker.MemoryBroker;
 import io.pulsebase.core.policy.AccessPolicies;
 import io.pulsebase.storage.sqlite.SqliteOptions;
-import io.pulsebase.storage.sqlite.SqliteStorage;
 import io.pulsebase.transport.RealtimeServer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembly of one server process: the embedded SQLite engines, an in-process broker, the node, and the
- * Netty edge. This class only wires; behaviour lives in the modules it wires.
+ * Assembly of one server process: the embedded SQLite engines of each account ({@link SqliteAccounts}), an
+ * in-process broker per account, the node, and the Netty edge. This class only wires; behaviour lives in the
+ * modules it wires.
  */
 public final class PulsebaseServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PulsebaseServer.class);
 
     private final ServerConfig config;
-    private final SqliteStorage storage;
     private final Node node;
     private final RealtimeServer transport;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PulsebaseServer(ServerConfig config, SqliteStorage storage, Node node, RealtimeServer transport) {
+    private PulsebaseServer(ServerConfig config, Node node, RealtimeServer transport) {
         this.config = config;
-        this.storage = storage;
         this.node = node;
         this.transport = transport;
     }
@@ -47,21 +44,18 @@ public final class PulsebaseServer implements AutoCloseable {
         if (!config.node().hooks().isEmpty()) {
             log.info("hooks: {}", config.node().hooks()); // class names and webhook URLs, never a secret
         }
-        SqliteStorage storage = SqliteStorage.open(config.dataDir(),
+        SqliteAccounts accounts = new SqliteAccounts(config.dataDir(), config.node().auth().defaultAccount(),
                 SqliteOptions.defaults().withSynchronousFull(config.synchronousFull()));
-        Node node = new Node(config.node(),
-                new Node.Engines(storage.database(), storage.log(), storage.changeSource(), new MemoryBroker()),
-                registry);
+        Node node = new Node(config.node(), accounts, config.maxAccounts(), registry);
         try {
             node.start();
             RealtimeServer transport = new RealtimeServer(config.transport(), node, registry);
             transport.start();
             log.atInfo().addKeyValue("port", transport.port()).addKeyValue("data", config.dataDir().toAbsolutePath())
                     .log("Pulsebase is listening on port {}", transport.port());
-            return new PulsebaseServer(config, storage, node, transport);
+            return new PulsebaseServer(config, node, transport);
         } catch (RuntimeException e) {
-            node.close();
-            storage.close();
+            node.close(); // closes every account it opened
             throw e;
         }
     }
@@ -93,7 +87,7 @@ public final class PulsebaseServer implements AutoCloseable {
 
     /**
      * Graceful stop: connections are told to reconnect (close code 1001), capture stops after the last
-     * committed entry it read, and the database is checkpointed and closed. Idempotent.
+     * committed entry it read, and every account's database is checkpointed and closed. Idempotent.
      */
     @Override
     public void close() {
@@ -103,7 +97,6 @@ public final class PulsebaseServer implements AutoCloseable {
         log.info("shutting down");
         transport.close();
         node.close();
-        storage.close();
         log.info("stopped");
     }
 }

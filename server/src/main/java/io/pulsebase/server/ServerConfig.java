@@ -16,20 +16,37 @@ import java.nio.file.Path;
  *
  * @param synchronousFull SQLite {@code synchronous=FULL} (survives power loss) instead of {@code NORMAL}
  *                        (survives a process crash, faster)
+ * @param maxAccounts     accounts served at once, the default account included ({@link SqliteAccounts}: each
+ *                        has its own database file, capture thread and connections); a caller of one more is
+ *                        refused with {@code forbidden}
  */
-public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transport, boolean synchronousFull) {
+public record ServerConfig(Path dataDir, NodeConfig node, TransportConfig transport, boolean synchronousFull,
+                           int maxAccounts) {
+    /** Accounts served at once unless configured. */
+    public static final int DEFAULT_MAX_ACCOUNTS = 100;
+
+    public ServerConfig {
+        if (maxAccounts < 1) {
+            throw new IllegalArgumentException("--max-accounts must be at least 1 (the default account)");
+        }
+    }
 
     /** Defaults for a data directory: port 8080, everything else as documented. */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig(dataDir, NodeConfig.defaults(), TransportConfig.defaults(), false);
+        return new ServerConfig(dataDir, NodeConfig.defaults(), TransportConfig.defaults(), false,
+                DEFAULT_MAX_ACCOUNTS);
     }
 
     public ServerConfig withTransport(TransportConfig t) {
-        return new ServerConfig(dataDir, node, t, synchronousFull);
+        return new ServerConfig(dataDir, node, t, synchronousFull, maxAccounts);
     }
 
     public ServerConfig withNode(NodeConfig n) {
-        return new ServerConfig(dataDir, n, transport, synchronousFull);
+        return new ServerConfig(dataDir, n, transport, synchronousFull, maxAccounts);
+    }
+
+    public ServerConfig withMaxAccounts(int n) {
+        return new ServerConfig(dataDir, node, transport, synchronousFull, n);
     }
 
     public ServerConfig withRetention(Retention r) {

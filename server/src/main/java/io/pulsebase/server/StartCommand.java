@@ -74,6 +74,13 @@ final class StartCommand implements Callable<Integer> {
                     + "0 = no limit (env PULSEBASE_ACCOUNT_PUBLISH_RATE, default ${DEFAULT-VALUE}).")
     int accountPublishRate;
 
+    @Option(names = "--max-accounts", defaultValue = "${env:PULSEBASE_MAX_ACCOUNTS:-"
+            + ServerConfig.DEFAULT_MAX_ACCOUNTS + "}",
+            description = "Accounts (tenants) served at once, the default one included; each has its own database "
+                    + "under DATA/accounts/. A caller of one more is refused with forbidden "
+                    + "(env PULSEBASE_MAX_ACCOUNTS, default ${DEFAULT-VALUE}).")
+    int maxAccounts;
+
     @Option(names = "--max-presence-members", defaultValue = "${env:PULSEBASE_MAX_PRESENCE_MEMBERS:-10000}",
             description = "Presence members per channel; beyond: too_many_members (default ${DEFAULT-VALUE}).")
     int maxPresenceMembers;
@@ -128,7 +135,12 @@ final class StartCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ServerConfig config = new ServerConfig(data, node, transport, syncFull);
+        ServerConfig config;
+        try {
+            config = new ServerConfig(data, node, transport, syncFull, maxAccounts);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
 
         PulsebaseServer server = PulsebaseServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

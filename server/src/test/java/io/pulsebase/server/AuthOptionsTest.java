@@ -69,6 +69,36 @@ class AuthOptionsTest {
     }
 
     @Test
+    void aKeysFileGivesKeysOfAnyAccountOnePerLine() throws IOException {
+        Path keys = file("keys", """
+                # account  role     key
+                acme       service  acme-service-key-0123456789
+                acme       anon     acme-public-key-0123456789
+
+                globex     SERVICE  globex-service-key-0123456789
+                """);
+        AuthConfig c = config(Map.of(), "--auth-keys-file", keys.toString());
+        assertThat(c.apiKeys()).extracting(k -> k.account() + "/" + k.role())
+                .containsExactly("acme/SERVICE", "acme/ANON", "globex/SERVICE");
+        assertThat(c.noCredentials()).isEqualTo(AuthConfig.NoCredentials.REFUSE);
+    }
+
+    @Test
+    void aKeysFileLineInErrorIsNamedButItsKeyNever() throws IOException {
+        String key = "a-key-that-must-not-be-echoed-01";
+        for (String line : new String[] {"acme " + key, "acme user " + key, "../x service " + key,
+                "acme service short", "acme service " + key + " extra"}) {
+            Path keys = file("keys", "# first line\n" + line + "\n");
+            assertThat(refusal(Map.of(), "--auth-keys-file", keys.toString()))
+                    .as(line).contains("--auth-keys-file", "line 2").doesNotContain(key);
+        }
+        Path twice = file("twice", "acme service " + key + "\nglobex service " + key + "\n");
+        assertThat(refusal(Map.of(), "--auth-keys-file", twice.toString())).contains("twice").doesNotContain(key);
+        assertThat(refusal(Map.of(), "--auth-keys-file", file("empty", "# none\n").toString()))
+                .contains("holds no key");
+    }
+
+    @Test
     void anonymousOnlyNeedsNothingElse() {
         assertThat(config(Map.of(), "--auth-no-credentials", "anon").noCredentials())
                 .isEqualTo(AuthConfig.NoCredentials.ANON);

@@ -51,8 +51,6 @@ class AuthSseIT {
                         401, "unauthorized", "audience"),
                 new Refused("wrong issuer", topic + "&token=" + Jwts.wrongIssuer("u1"), Map.of(), 401, "unauthorized",
                         "issuer"),
-                new Refused("another account", topic + "&token=" + Jwts.otherAccount("u1"), Map.of(), 403,
-                        "forbidden", "default account"),
                 new Refused("public key on a channel", topic + "&apikey=" + Jwts.ANON_KEY, Map.of(), 403, "forbidden",
                         "anonymous"),
                 new Refused("user on a table", "topic=no_such_table&token=" + Jwts.user("u1"), Map.of(), 403,

@@ -97,7 +97,7 @@ final class Jwts {
         return user(sub, c -> c.issuer("https://evil.test"));
     }
 
-    /** A valid token for a user of another account (accounts are not isolated yet: refused). */
+    /** A valid token for a user of another account, {@code acme} (served from its own space: AccountIsolationIT). */
     static String otherAccount(String sub) {
         return user(sub, c -> c.claim("account", "acme"));
     }

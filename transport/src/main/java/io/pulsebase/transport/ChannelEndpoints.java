@@ -48,7 +48,7 @@ final class ChannelEndpoints {
             node.config().hooks().run(new HookEvent.Message("rest", caller, p.topic(), p.event(),
                     RawJson.of(node.codec().mapper(), p.data()), p.persist()));
         }
-        ChannelService.Published published = node.channels().publish(p.topic(), p.event(), p.data(), p.persist(),
+        ChannelService.Published published = node.space(caller).channels().publish(p.topic(), p.event(), p.data(), p.persist(),
                 p.id(), caller.subject(), request.body().length);
         return RestResponse.json(200, ChannelResults.published(published));
     }
@@ -71,13 +71,13 @@ final class ChannelEndpoints {
         String before = request.param("before");
         long beforePosition = before == null || before.isBlank() ? Long.MAX_VALUE : Positions.parse(before.trim());
         return RestResponse.json(200, ChannelResults.history(topic,
-                node.channels().history(topic, beforePosition, limit)));
+                node.space(caller).channels().history(topic, beforePosition, limit)));
     }
 
     /** {@code GET /v1/presence?topic=}. */
     RestResponse presence(RestRequest request, Identity caller) {
         String topic = requiredTopic(request, caller, ChannelAction.PRESENCE);
-        return RestResponse.json(200, ChannelResults.members(topic, node.channels().members(topic)));
+        return RestResponse.json(200, ChannelResults.members(topic, node.space(caller).channels().members(topic)));
     }
 
     /** The {@code topic} query parameter, once the channel rules allow the caller the action on it. */

@@ -66,7 +66,7 @@ final class RestRoutes {
             return Map.of(HttpMethod.GET, r -> health());
         }
         if (n == 1 && s.get(0).equals("metrics")) {
-            return Map.of(HttpMethod.GET, service("/metrics", r -> metrics()));
+            return Map.of(HttpMethod.GET, service("/metrics", (r, caller) -> metrics()));
         }
         if (n < 2 || !s.get(0).equals("v1")) {
             return Map.of();
@@ -121,8 +121,8 @@ final class RestRoutes {
         return guarded(caller -> { }, endpoint);
     }
 
-    private Endpoint service(String what, Endpoint endpoint) {
-        return guarded(caller -> gatekeeper.requireService(caller, what), (r, caller) -> endpoint.handle(r));
+    private Endpoint service(String what, CallerEndpoint endpoint) {
+        return guarded(caller -> gatekeeper.requireService(caller, what), endpoint);
     }
 
     /** A row endpoint: refused before anything is looked up when no policy opens the table for the operation. */

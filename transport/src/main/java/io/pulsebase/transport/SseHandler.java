@@ -113,6 +113,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
                 Identity caller = null;
                 try {
                     caller = gatekeeper.admit(credentials);
+                    services.node().space(caller); // opens the account here, off the event loop, on its first use
                 } catch (ProtocolException e) {
                     refusal = RestResponse.error(e.code(), e.getMessage());
                 } catch (RuntimeException e) {
@@ -155,7 +156,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             session = services.node().connect(opened, caller);
-        } catch (ProtocolException e) { // the account holds as many connections as it may
+        } catch (ProtocolException e) { // the account holds as many connections as it may, or is not served
             respond(ctx, RestResponse.error(e.code(), e.getMessage()));
             return;
         }

@@ -42,7 +42,7 @@ final class TableEndpoints {
     }
 
     /** {@code POST /v1/sql {"sql": "...", "params": [...]}}. */
-    RestResponse sql(RestRequest request) {
+    RestResponse sql(RestRequest request, Identity caller) {
         Map<String, Object> body = objectBody(request);
         if (!(body.get("sql") instanceof String sql) || sql.isBlank()) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "field 'sql' is required and must be a non-empty string");
@@ -53,7 +53,7 @@ final class TableEndpoints {
         }
         @SuppressWarnings("unchecked")
         List<Object> values = params == null ? List.of() : (List<Object>) params;
-        SqlResult result = node.database().execute(sql, values);
+        SqlResult result = node.space(caller).database().execute(sql, values);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("columns", result.columns());
         answer.put("rows", result.rows());
@@ -64,13 +64,14 @@ final class TableEndpoints {
 
     /** {@code GET /v1/tables/{table}/rows?filter=&order=&limit=}: the caller's filter within its select policy. */
     RestResponse list(String table, RestRequest request, Identity caller) {
-        TableSchema schema = node.schema(table);
+        Database database = node.space(caller).database();
+        TableSchema schema = schema(database, table);
         String filterText = request.param("filter");
         RowFilter filter = node.gatekeeper().rows(caller, PolicyOperation.SELECT, schema,
                 filterText == null || filterText.isBlank() ? null : filterText);
         List<RowOrder> order = order(schema, request.param("order"));
         int limit = limit(request.param("limit"));
-        TableSnapshot snapshot = node.database().snapshot(table, filter::matches, order, limit);
+        TableSnapshot snapshot = database.snapshot(table, filter::matches, order, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("rows", snapshot.rows());
         answer.put("position", Positions.format(snapshot.position()));
@@ -79,14 +80,16 @@ final class TableEndpoints {
 
     /** {@code POST /v1/tables/{table}/rows} with the row as a JSON object; the row as stored must pass the insert policy. */
     RestResponse insert(String table, RestRequest request, Identity caller) {
-        RowGuard allowed = node.gatekeeper().guard(caller, PolicyOperation.INSERT, node.schema(table));
-        return written(201, node.database().insert(table, objectBody(request), allowed));
+        Database database = node.space(caller).database();
+        RowGuard allowed = node.gatekeeper().guard(caller, PolicyOperation.INSERT, schema(database, table));
+        return written(201, database.insert(table, objectBody(request), allowed));
     }
 
     /** {@code GET /v1/tables/{table}/rows/{id}}: a row the select policy hides is {@code not_found}. */
     RestResponse get(String table, String id, Identity caller) {
-        RowFilter visible = node.gatekeeper().rows(caller, PolicyOperation.SELECT, node.schema(table), null);
-        return node.database().get(table, id(table, id))
+        Database database = node.space(caller).database();
+        RowFilter visible = node.gatekeeper().rows(caller, PolicyOperation.SELECT, schema(database, table), null);
+        return database.get(table, id(database, table, id))
                 .filter(visible::matches)
                 .map(row -> RestResponse.json(200, Map.of("row", row)))
                 .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND,
@@ -99,14 +102,22 @@ final class TableEndpoints {
      */
     RestResponse update(String table, String id, RestRequest request, Identity caller) {
         Map<String, Object> values = objectBody(request);
-        RowGuard policy = node.gatekeeper().guard(caller, PolicyOperation.UPDATE, node.schema(table));
-        return written(200, node.database().update(table, id(table, id), values, policy, policy));
+        Database database = node.space(caller).database();
+        RowGuard policy = node.gatekeeper().guard(caller, PolicyOperation.UPDATE, schema(database, table));
+        return written(200, database.update(table, id(database, table, id), values, policy, policy));
     }
 
     /** {@code DELETE /v1/tables/{table}/rows/{id}}: a row the delete policy refuses is {@code not_found}. */
     RestResponse delete(String table, String id, Identity caller) {
-        RowGuard visible = node.gatekeeper().guard(caller, PolicyOperation.DELETE, node.schema(table));
-        return written(200, node.database().delete(table, id(table, id), visible));
+        Database database = node.space(caller).database();
+        RowGuard visible = node.gatekeeper().guard(caller, PolicyOperation.DELETE, schema(database, table));
+        return written(200, database.delete(table, id(database, table, id), visible));
+    }
+
+    /** The schema of a table of the caller's account; {@code unknown_table} when it has none. */
+    private static TableSchema schema(Database database, String table) {
+        return database.table(table)
+                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + table + "'"));
     }
 
     private static RestResponse written(int status, WriteResult result) {
@@ -117,8 +128,8 @@ final class TableEndpoints {
     }
 
     /** The id as the store expects it: a Long for an INTEGER primary key (or rowid) when it is one, else the text. */
-    private Object id(String table, String id) {
-        TableSchema schema = node.schema(table);
+    private static Object id(Database database, String table, String id) {
+        TableSchema schema = schema(database, table);
         boolean integer = schema.column(schema.primaryKey())
                 .map(c -> c.affinity() == Column.Affinity.INTEGER)
                 .orElse(true); // no such column: SQLite's implicit rowid

@@ -62,15 +62,19 @@ final class ServerSetup {
         return Long.parseLong(m.group(1));
     }
 
-    /** {@code pulsebase_capture_position} from {@code /metrics}: the last position fanned out; -1 if absent. */
+    /**
+     * {@code pulsebase_capture_position} of the default account from {@code /metrics} (tagged
+     * {@code account="default"}; untagged from servers before accounts): the last position fanned out; -1 if absent.
+     */
     private static long dispatchedPosition(SqlHttpClient http) throws IOException {
         SqlHttpClient.Response r = http.get("/metrics");
         if (r.status() != 200) {
             return -1;
         }
         for (String line : r.text().split("\n")) {
-            if (line.startsWith("pulsebase_capture_position ")) {
-                return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            if (line.startsWith("pulsebase_capture_position ")
+                    || line.startsWith("pulsebase_capture_position{account=\"default\"}")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
             }
         }
         return -1;

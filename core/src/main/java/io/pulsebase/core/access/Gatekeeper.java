@@ -24,9 +24,9 @@ import java.util.Optional;
  * REST calls — and the one that holds the access rules (the policy file's {@link AccessPolicies}).
  *
  * <ul>
- *   <li><b>Admission</b> ({@link #admit}): the credentials must verify ({@link Authenticator}), and the caller's
- *       account must be the default account. Accounts are not isolated yet, so a caller of any other account would
- *       otherwise reach the default account's data; it is refused with {@code forbidden} instead.</li>
+ *   <li><b>Admission</b> ({@link #admit}): the credentials must verify ({@link Authenticator}). The identity names
+ *       the caller's account, and the node then routes the caller to that account's space
+ *       ({@link io.pulsebase.core.Node#space}); the rules below apply within it.</li>
  *   <li><b>Tables</b> (subscribe, snapshot, {@code since}, SSE, REST rows): the table's row-level policy for the
  *       operation ({@link Policies}). {@link #requireTable} refuses a caller no policy admits, before the table is
  *       looked up; {@link #rows} is the filter a read evaluates (the policy bound to the caller, joined with the
@@ -78,17 +78,11 @@ public final class Gatekeeper {
      * Verifies credentials and admits the caller.
      *
      * @throws ProtocolException {@code unauthorized} (bad, missing or expired credentials; expiry is a
-     *                           {@code TokenExpiredException}), {@code unavailable} (JWKS unreachable), or
-     *                           {@code forbidden} (an account this server does not serve yet)
+     *                           {@code TokenExpiredException}) or {@code unavailable} (JWKS unreachable)
      */
     public Identity admit(Credentials credentials) {
         try {
-            Identity caller = authenticator.authenticate(credentials);
-            if (!caller.account().equals(config.defaultAccount())) {
-                throw new ProtocolException(ErrorCode.FORBIDDEN,
-                        "this server serves only its default account: accounts are not isolated yet");
-            }
-            return caller;
+            return authenticator.authenticate(credentials);
         } catch (ProtocolException e) {
             metrics.authRefused(e.code());
             throw e;

@@ -51,7 +51,7 @@ final class CatchUp {
         }
         long after = since;
         while (true) {
-            List<LogEntry> entries = services.log().readAfter(after, services.config().catchUpBatch());
+            List<LogEntry> entries = session.space().log().readAfter(after, services.config().catchUpBatch());
             if (entries.isEmpty()) {
                 return;
             }

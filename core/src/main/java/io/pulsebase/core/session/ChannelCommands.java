@@ -32,7 +32,7 @@ final class ChannelCommands {
 
     Reply publish(ClientMessage.Publish p, int size) {
         require(ChannelAction.PUBLISH, p.topic());
-        ChannelService channels = services.channels();
+        ChannelService channels = session.space().channels();
         long now = System.nanoTime();
         if (publishRate == null) {
             publishRate = new PublishRate(channels.limits().publishesPerSecond(), now);
@@ -57,7 +57,7 @@ final class ChannelCommands {
         if (!session.holdsTopic(t.topic())) {
             requireRoomForTopic(session, services);
         }
-        services.channels().track(t.topic(), session.presenceKey(), t.state());
+        session.space().channels().track(t.topic(), session.presenceKey(), t.state());
         session.addTracked(t.topic());
         return Reply.ok(t.ref(), Map.of("topic", t.topic(), "key", session.presenceKey()));
     }
@@ -67,14 +67,14 @@ final class ChannelCommands {
             require(ChannelAction.PRESENCE, u.topic()); // leaving is always allowed
         }
         ChannelNames.require(u.topic());
-        boolean left = session.removeTracked(u.topic()) && services.channels().untrack(u.topic(), session.presenceKey());
+        boolean left = session.removeTracked(u.topic()) && session.space().channels().untrack(u.topic(), session.presenceKey());
         return Reply.ok(u.ref(), Map.of("topic", u.topic(), "left", left));
     }
 
     Reply history(ClientMessage.History h) {
         require(ChannelAction.HISTORY, h.topic());
         long before = h.before() == null ? Long.MAX_VALUE : Positions.parse(h.before());
-        ChannelService.HistoryPage page = services.channels().history(h.topic(), before, h.limit());
+        ChannelService.HistoryPage page = session.space().channels().history(h.topic(), before, h.limit());
         return Reply.ok(h.ref(), ChannelResults.history(h.topic(), page));
     }
 
@@ -85,7 +85,7 @@ final class ChannelCommands {
     /** The connection is gone: leave every channel it is present in. */
     void leaveAll() {
         for (String topic : session.tracked()) {
-            services.channels().untrack(topic, session.presenceKey());
+            session.space().channels().untrack(topic, session.presenceKey());
         }
         session.clearTracked();
     }

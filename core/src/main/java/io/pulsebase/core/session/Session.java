@@ -1,5 +1,6 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.account.AccountSpace;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.fanout.Frame;
@@ -61,6 +62,11 @@ public final class Session {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SessionCaller caller;
     /**
+     * The caller's account, set once when the caller is admitted and before its identity is (so a session with an
+     * identity always has its space): every table, log, channel and presence this session touches is this one's.
+     */
+    private volatile AccountSpace space;
+    /**
      * Back-pressure on a client that sends faster than its messages are handled: at {@code maxQueuedCommands}
      * waiting, the transport stops reading its socket (TCP pushes back on the client, nothing is refused);
      * at a quarter of that it reads again. What was already read when reading stopped (at most one socket read,
@@ -85,8 +91,10 @@ public final class Session {
      * @throws ProtocolException {@code too_many_connections} when the caller's account holds its maximum
      */
     public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
+        AccountSpace space = services.spaces().space(caller.account()); // may refuse: forbidden, unavailable
         services.gatekeeper().connected(caller); // may refuse: too_many_connections, before any session exists
         Session session = new Session(services, outbound);
+        session.enter(space);
         session.caller.slotTaken(caller);
         session.caller.actAs(caller); // before any task: the executor's hand-off publishes it to them
         if (!services.config().hooks().isEmpty()) {
@@ -105,7 +113,10 @@ public final class Session {
         if (services.gatekeeper().enabled() || services.gatekeeper().limitsConnections()) {
             session.serial.execute(() -> session.caller.admit(credentials));
         } else {
-            session.caller.actAs(services.gatekeeper().admit(credentials));
+            // Security disabled: every caller is a service caller of the default account, open since the start.
+            Identity caller = services.gatekeeper().admit(credentials);
+            session.enter(services.spaces().space(caller.account()));
+            session.caller.actAs(caller);
             if (!services.config().hooks().isEmpty()) {
                 session.serial.execute(() -> session.caller.connected(true));
             }
@@ -116,6 +127,16 @@ public final class Session {
     /** The caller this session acts for; null before its credentials were verified, or when they were refused. */
     public Identity identity() {
         return caller.identity();
+    }
+
+    /** Binds the session to its caller's account; once, before the caller's identity is set. */
+    void enter(AccountSpace admittedTo) {
+        space = admittedTo;
+    }
+
+    /** The caller's account; null until the caller was admitted. */
+    AccountSpace space() {
+        return space;
     }
 
     /** The caller and its expiry (session thread): {@code auth} refreshes through it. */
@@ -237,8 +258,10 @@ public final class Session {
      * thread, which is most of the cost of a small broadcast.
      */
     private boolean neverBlocks(ClientMessage message) {
+        AccountSpace admitted = space;
         return message instanceof ClientMessage.Ping
-                || message instanceof ClientMessage.Publish p && !p.persist() && services.channels().publishesInline()
+                || message instanceof ClientMessage.Publish p && !p.persist() && admitted != null
+                && admitted.channels().publishesInline()
                 && services.config().hooks().isEmpty(); // a message hook may block
     }
 
@@ -298,7 +321,7 @@ public final class Session {
         if (subscribes.stream().noneMatch(s -> s.since() == null && !s.snapshot())) {
             return subscribes;
         }
-        long head = services.log().head();
+        long head = space.log().head();
         outbound.startsAt(head);
         String since = Positions.format(head);
         return subscribes.stream().map(s -> s.since() != null || s.snapshot() ? s

@@ -1,5 +1,6 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.account.AccountSpace;
 import io.pulsebase.core.auth.Authenticator;
 import io.pulsebase.core.auth.Credentials;
 import io.pulsebase.core.auth.Identity;
@@ -53,7 +54,9 @@ final class SessionCaller {
     void admit(Credentials credentials) {
         try {
             Identity caller = services.gatekeeper().admit(credentials);
+            AccountSpace space = services.spaces().space(caller.account()); // opened on the account's first use
             takeSlot(caller);
+            session.enter(space);
             actAs(caller);
             connected(true);
         } catch (ProtocolException e) {

@@ -142,7 +142,7 @@ final class SessionCommands {
         Identity caller = session.identity();
         String topic = s.topic();
         services.gatekeeper().requireTable(caller, PolicyOperation.SELECT, topic);
-        TableSchema schema = services.database().table(topic)
+        TableSchema schema = session.space().database().table(topic)
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE, "unknown table '" + topic + "'"));
         if (!schema.name().equals(topic)) {
             throw new ProtocolException(ErrorCode.UNKNOWN_TABLE,
@@ -204,7 +204,7 @@ final class SessionCommands {
         Subscription subscription = new Subscription(session, topic, services.config().maxPendingBytes(),
                 p.request().eventNames());
         if (p.channel()) {
-            List<PresenceMember> members = services.channels().attach(topic, subscription);
+            List<PresenceMember> members = session.space().channels().attach(topic, subscription);
             session.subscriptions().put(topic, subscription);
             services.metrics().subscriptionAdded();
             for (Frame part : ChannelFrames.presenceState(services.codec(), topic, members,
@@ -213,7 +213,7 @@ final class SessionCommands {
                 subscription.sendCatchUp(part);
             }
         } else {
-            subscription.attach(services.matcher().add(topic, p.request().events(), p.filter(), subscription));
+            subscription.attach(session.space().matcher().add(topic, p.request().events(), p.filter(), subscription));
             session.subscriptions().put(topic, subscription);
             services.metrics().subscriptionAdded();
         }
@@ -228,7 +228,7 @@ final class SessionCommands {
             Prepared p = prepared.get(i);
             Subscription subscription = registered.get(i);
             if (p.request().snapshot()) {
-                TableSnapshot snapshot = services.database().snapshot(subscription.topic(), p.filter()::matches,
+                TableSnapshot snapshot = session.space().database().snapshot(subscription.topic(), p.filter()::matches,
                         List.of(), 0);
                 for (Frame part : ChangeFrames.snapshot(services.codec(), subscription.topic(), snapshot,
                         services.config().maxChangesPerFrame())) {
@@ -242,7 +242,7 @@ final class SessionCommands {
             } else {
                 // Live from now: anchored at the log head read after registering, so a transaction committed
                 // before the subscribe (whose dispatch may lag) is not delivered, and every later one is.
-                subscription.startAt(services.log().head());
+                subscription.startAt(session.space().log().head());
             }
         }
         if (!replaying.isEmpty()) {
@@ -251,7 +251,7 @@ final class SessionCommands {
     }
 
     private void checkResumable(long since) {
-        EventLog log = services.log();
+        EventLog log = session.space().log();
         long horizon = log.horizon();
         long head = log.head();
         if (since < horizon) {
@@ -283,9 +283,9 @@ final class SessionCommands {
         }
         subscription.cancel();
         if (subscription.query() == null) {
-            services.channels().detach(topic, subscription);
+            session.space().channels().detach(topic, subscription);
         } else {
-            services.matcher().remove(subscription.query(), subscription);
+            session.space().matcher().remove(subscription.query(), subscription);
         }
         services.metrics().subscriptionRemoved();
         return true;

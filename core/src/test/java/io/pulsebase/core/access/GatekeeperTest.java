@@ -62,14 +62,12 @@ class GatekeeperTest {
     }
 
     @Test
-    void onlyTheDefaultAccountIsServedUntilAccountsAreIsolated() {
+    void callersOfEveryAccountAreAdmittedWithTheirOwnAccount() {
         Gatekeeper gate = gatekeeper(keys().build());
         assertThat(gate.admit(Credentials.ofApiKey(SERVICE)).account()).isEqualTo(AuthConfig.DEFAULT_ACCOUNT);
-        assertThatThrownBy(() -> gate.admit(Credentials.ofApiKey(OTHER_SERVICE)))
-                .isInstanceOf(ProtocolException.class)
-                .hasMessageContaining("default account")
-                .hasMessageNotContaining(OTHER_SERVICE)
-                .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.FORBIDDEN));
+        Identity other = gate.admit(Credentials.ofApiKey(OTHER_SERVICE));
+        assertThat(other.account()).isNotEqualTo(AuthConfig.DEFAULT_ACCOUNT);
+        assertThat(other.isService()).isTrue();
     }
 
     @Test
