@@ -340,7 +340,9 @@ export class Channel {
   private onPresence(frame: Extract<TopicFrame, { type: 'presence' }>): void {
     if (!this._chan) return;
     this._chan.applyPresence(frame);
-    this.emitter.emit(`presence:${frame.event}`, { topic: this.topic, key: frame.key, data: frame.data } satisfies PresenceEvent);
+    const e: PresenceEvent = { topic: this.topic, key: frame.key, data: frame.data };
+    if (frame.userId !== undefined) e.userId = frame.userId;
+    this.emitter.emit(`presence:${frame.event}`, e);
   }
 
   private rejectReady(error: PulsebaseError): void {

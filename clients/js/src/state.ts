@@ -174,7 +174,8 @@ export type PresenceDiff = { joins: Member[]; updates: Member[]; leaves: Member[
  */
 export class ChannelState {
   position: string | null = null;
-  readonly members = new Map<string, unknown>();
+  /** The members by key, in join order. */
+  readonly members = new Map<string, Member>();
   private stateParts: Member[] | null = null;
 
   /** True when a persisted message is new (and records its position); false for a duplicate. */
@@ -189,17 +190,18 @@ export class ChannelState {
     if (this.stateParts === null) this.stateParts = [];
     for (const m of frame.members) this.stateParts.push(m);
     if (frame.more) return null;
-    const next = new Map<string, unknown>();
-    for (const m of this.stateParts) next.set(m.key, m.data);
+    const next = new Map<string, Member>();
+    for (const m of this.stateParts) next.set(m.key, member(m));
     this.stateParts = null;
     const joins: Member[] = [];
     const updates: Member[] = [];
     const leaves: Member[] = [];
-    for (const [key, data] of next) {
-      if (!this.members.has(key)) joins.push({ key, data });
-      else if (!sameJson(this.members.get(key), data)) updates.push({ key, data });
+    for (const [key, m] of next) {
+      const known = this.members.get(key);
+      if (!known) joins.push({ ...m });
+      else if (!sameJson(known.data, m.data) || known.userId !== m.userId) updates.push({ ...m });
     }
-    for (const [key, data] of this.members) if (!next.has(key)) leaves.push({ key, data });
+    for (const [key, m] of this.members) if (!next.has(key)) leaves.push({ ...m });
     this.members.clear();
     for (const [k, v] of next) this.members.set(k, v);
     return { joins, updates, leaves, members: this.memberList() };
@@ -207,7 +209,7 @@ export class ChannelState {
 
   applyPresence(frame: PresenceFrame): void {
     if (frame.event === 'leave') this.members.delete(frame.key);
-    else this.members.set(frame.key, frame.data);
+    else this.members.set(frame.key, member(frame));
   }
 
   noteReplyPosition(position: string | null): void {
@@ -224,6 +226,13 @@ export class ChannelState {
   }
 
   memberList(): Member[] {
-    return [...this.members].map(([key, data]) => ({ key, data }));
+    return [...this.members.values()].map((m) => ({ ...m }));
   }
+}
+
+/** A member as the SDK hands it out: `userId` only when the server sent one. */
+function member(m: { key: string; userId?: string; data: unknown }): Member {
+  const out: Member = { key: m.key, data: m.data };
+  if (m.userId !== undefined && m.userId !== null) out.userId = m.userId;
+  return out;
 }

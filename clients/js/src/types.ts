@@ -41,8 +41,17 @@ export interface EventFrame {
   position?: string;
 }
 
+/** A presence member: one per connection that tracks the channel. */
 export interface Member {
+  /** The tracking connection's id (a new one after every reconnect). */
   key: string;
+  /**
+   * The member's user: the `sub` of the token its connection was opened with, set by the server (a tracked
+   * state cannot set or change it). Absent for API keys, anonymous callers and tokens without `sub`. Several
+   * members (a user's tabs) may share it.
+   */
+  userId?: string;
+  /** The member's state, as it tracked it. */
   data: unknown;
 }
 
@@ -58,6 +67,8 @@ export interface PresenceFrame {
   topic: string;
   event: 'join' | 'update' | 'leave';
   key: string;
+  /** The member's user, as in {@link Member}. */
+  userId?: string;
   data: unknown;
 }
 
@@ -82,10 +93,9 @@ export interface ChangeEvent {
 /** Delivered to the handlers of a channel event name (and to `*`): the `event` frame without its `type`. */
 export type MessageEvent = Omit<EventFrame, 'type'>;
 
-export interface PresenceEvent {
+/** Delivered to `presence:join`, `presence:update` and `presence:leave` handlers: the member and its topic. */
+export interface PresenceEvent extends Member {
   topic: string;
-  key: string;
-  data: unknown;
 }
 
 export interface PresenceSyncEvent {

@@ -1,13 +1,15 @@
 // The SDK against a server with security on (HS256 tokens and a service key): a token that expires is
 // refreshed through the tokenRefresher and the stream resumes without loss; setToken() before expiry keeps
-// the connection; refused credentials stop the client instead of looping.
+// the connection; presence members carry their user; refused credentials stop the client instead of looping.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createClient, type MessageEvent, type PulsebaseClient, type Status } from '../../src/node.js';
+import {
+  createClient, type MessageEvent, type PresenceEvent, type PresenceSyncEvent, type PulsebaseClient, type Status,
+} from '../../src/node.js';
 import { FAST, Server, sleep, until } from '../helpers.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes-0123456789';
@@ -87,6 +89,33 @@ describe('the SDK on a server with security on', { timeout: 60000 }, () => {
     await backend.channel('chat/auth-refresh').publish('message', { after: 'expiry' }, { persist: true });
     await until(() => got.length === 1, 'the message after the first expiry');
     assert.ok(!statuses.includes('reconnecting'), `statuses ${statuses}`);
+  });
+
+  test('presence members carry their user: two tabs share it, the service key has none, state cannot set it', async () => {
+    const server = await securedServer();
+    const topic = 'chat/auth-presence';
+    const watcher = client(server.base, { token: token('carol', 600) });
+    const joins: PresenceEvent[] = [];
+    const room = watcher.channel(topic).on('presence:join', (e) => joins.push(e)).subscribe();
+    await room.ready();
+    const k1 = await client(server.base, { token: token('ada', 600) }).channel(topic).track({ tab: 1 });
+    const k2 = await client(server.base, { token: token('ada', 600) }).channel(topic).track({ tab: 2, userId: 'mallory' });
+    const kb = await client(server.base, { apikey: SERVICE_KEY }).channel(topic).track({ bot: true });
+    await until(() => room.presence().length === 3, () => `3 members, got ${JSON.stringify(room.presence())}`);
+    assert.deepEqual(room.presence(), [
+      { key: k1, userId: 'ada', data: { tab: 1 } },
+      { key: k2, userId: 'ada', data: { tab: 2, userId: 'mallory' } },
+      { key: kb, data: { bot: true } },
+    ]);
+    await until(() => joins.length === 3, 'three joins');
+    assert.deepEqual(joins.map((e) => [e.key, e.userId]), [[k1, 'ada'], [k2, 'ada'], [kb, undefined]]);
+    assert.equal('userId' in joins[2], false);
+    // A late subscriber's presence_state carries the users too.
+    const late = client(server.base, { token: token('dan', 600) });
+    const syncs: PresenceSyncEvent[] = [];
+    await late.channel(topic).on('presence:sync', (e) => syncs.push(e)).subscribe().ready();
+    await until(() => syncs.length === 1, 'the sync');
+    assert.deepEqual(syncs[0].members.map((m) => m.userId), ['ada', 'ada', undefined]);
   });
 
   test('a badly signed token is refused with 4004 and the client stops instead of reconnecting', async () => {

@@ -8,7 +8,7 @@ import { closeAdvice } from '../../src/close-codes.js';
 import { comparePositions, maxPosition } from '../../src/positions.js';
 import { SseParser, type SseEvent } from '../../src/sse.js';
 import { ChannelState, keyFunction, TableState } from '../../src/state.js';
-import type { DbChangeFrame, SnapshotFrame } from '../../src/types.js';
+import type { DbChangeFrame, PresenceEvent, PresenceSyncEvent, SnapshotFrame } from '../../src/types.js';
 
 const snap = (position: string, rows: object[], more = false): SnapshotFrame =>
   ({ type: 'snapshot', topic: 't', position, rows: rows as any, ...(more ? { more } : {}) });
@@ -188,6 +188,34 @@ describe('resume bookkeeping', () => {
     ch._frame({ type: 'event', topic: 'chat/general', event: 'm', data: 1, timestamp: 'x', position: '120' });
     ch._frame({ type: 'event', topic: 'chat/general', event: 'm', data: 2, timestamp: 'x' });
     assert.equal(ch._subscribeMessage().since, '120');
+  });
+
+  test('presence members and events carry the member\'s userId when the server sent one, and omit it otherwise', () => {
+    const ch = new Channel(host, 'chat/online');
+    ch._wanted = true;
+    const seen: PresenceEvent[] = [];
+    const syncs: PresenceSyncEvent[] = [];
+    ch.on('presence:join', (e) => seen.push(e)).on('presence:update', (e) => seen.push(e))
+      .on('presence:leave', (e) => seen.push(e)).on('presence:sync', (e) => syncs.push(e));
+    ch._frame({ type: 'presence_state', topic: 'chat/online', members: [
+      { key: 'k1', userId: 'ada', data: { tab: 1 } }, { key: 'k2', userId: 'ada', data: { tab: 2 } }, { key: 'k3', data: {} },
+    ] });
+    assert.deepEqual(syncs[0].members, [
+      { key: 'k1', userId: 'ada', data: { tab: 1 } }, { key: 'k2', userId: 'ada', data: { tab: 2 } }, { key: 'k3', data: {} },
+    ]);
+    assert.equal('userId' in syncs[0].members[2], false);
+    assert.deepEqual(seen.map((e) => [e.key, e.userId]), [['k1', 'ada'], ['k2', 'ada'], ['k3', undefined]]);
+    ch._frame({ type: 'presence', topic: 'chat/online', event: 'join', key: 'k4', userId: 'bob', data: { userId: 'x' } });
+    ch._frame({ type: 'presence', topic: 'chat/online', event: 'leave', key: 'k2', userId: 'ada', data: { tab: 2 } });
+    ch._frame({ type: 'presence', topic: 'chat/online', event: 'update', key: 'k3', data: { n: 1 } });
+    assert.deepEqual(seen.slice(3), [
+      { topic: 'chat/online', key: 'k4', userId: 'bob', data: { userId: 'x' } },
+      { topic: 'chat/online', key: 'k2', userId: 'ada', data: { tab: 2 } },
+      { topic: 'chat/online', key: 'k3', data: { n: 1 } },
+    ]);
+    assert.deepEqual(ch.presence(), [
+      { key: 'k1', userId: 'ada', data: { tab: 1 } }, { key: 'k3', data: { n: 1 } }, { key: 'k4', userId: 'bob', data: { userId: 'x' } },
+    ]);
   });
 
   test('handlers run after the whole transaction is applied, and a throwing handler does not stop the others', () => {

@@ -42,7 +42,12 @@ public final class Channel {
     private final CopyOnWriteArrayList<PresenceListener> presenceListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<ResyncListener> resyncListeners = new CopyOnWriteArrayList<>();
 
-    private volatile Map<String, Object> members = Map.of();
+    /** The members as last received, both views of one state (so that they never disagree). */
+    private record Members(Map<String, Object> states, Map<String, PresenceMember> details) {
+        static final Members NONE = new Members(Map.of(), Map.of());
+    }
+
+    private volatile Members members = Members.NONE;
     private volatile long positionView = NONE;
     private volatile boolean subscribedView;
 
@@ -133,7 +138,7 @@ public final class Channel {
             subscribeRef = null;
             position = NONE;
             positionView = NONE;
-            members = Map.of();
+            members = Members.NONE;
             failWaiters(new PulsebaseException(null, "unsubscribed"));
             String ref = client.sendRequest(new PendingRequest(r -> new ClientMessage.Unsubscribe(r, topic),
                     reply -> f.complete(null), false, e -> f.complete(null), e -> f.complete(null)));
@@ -239,7 +244,15 @@ public final class Channel {
      * sent on each (re)subscribe and the presence frames after it. Empty unless subscribed.
      */
     public Map<String, Object> presence() {
-        return members;
+        return members.states();
+    }
+
+    /**
+     * The channel's current members with their users, key → member (immutable, in join order), received as
+     * {@link #presence()}: several members (a user's tabs) may have the same {@link PresenceMember#userId()}.
+     */
+    public Map<String, PresenceMember> presenceMembers() {
+        return members.details();
     }
 
     /** The newest persisted messages, newest first (at most {@code limit}, 1–1000). */
@@ -415,14 +428,15 @@ public final class Channel {
         if (part.more()) {
             return;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, PresenceMember> m = new LinkedHashMap<>();
         for (ServerMessage.PresenceMember member : presenceParts) {
-            m.put(member.key(), member.data());
+            m.put(member.key(), new PresenceMember(member.key(), member.userId(), member.data()));
         }
         presenceParts = null;
-        Map<String, Object> now = Collections.unmodifiableMap(m);
+        Members now = membersOf(m);
         members = now;
-        firePresence(new PresenceEvent(topic, PresenceEvent.Type.SYNC, null, null, now));
+        firePresence(new PresenceEvent(topic, PresenceEvent.Type.SYNC, null, null, now.states(), null,
+                now.details()));
     }
 
     void onPresence(ServerMessage.Presence p) {
@@ -438,15 +452,24 @@ public final class Channel {
         if (type == null) {
             return;
         }
-        Map<String, Object> m = new LinkedHashMap<>(members);
+        Map<String, PresenceMember> m = new LinkedHashMap<>(members.details());
         if (type == PresenceEvent.Type.LEAVE) {
             m.remove(p.key());
         } else {
-            m.put(p.key(), p.data());
+            m.put(p.key(), new PresenceMember(p.key(), p.userId(), p.data()));
         }
-        Map<String, Object> now = Collections.unmodifiableMap(m);
+        Members now = membersOf(m);
         members = now;
-        firePresence(new PresenceEvent(topic, type, p.key(), p.data(), now));
+        firePresence(new PresenceEvent(topic, type, p.key(), p.data(), now.states(), p.userId(), now.details()));
+    }
+
+    /** Both views of the members (key → member, in join order). */
+    private static Members membersOf(Map<String, PresenceMember> details) {
+        Map<String, Object> states = new LinkedHashMap<>();
+        for (PresenceMember member : details.values()) {
+            states.put(member.key(), member.data()); // a state may be null: not Map.copyOf
+        }
+        return new Members(Collections.unmodifiableMap(states), Collections.unmodifiableMap(details));
     }
 
     private void firePresence(PresenceEvent event) {

@@ -116,6 +116,8 @@ class ChannelClientIT {
         assertThat(key).isNotBlank();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.presence().containsKey(key));
         assertThat(a.presence().get(key)).isEqualTo(Map.of("name", "Bob"));
+        assertThat(a.presenceMembers().get(key)).as("security disabled: no user")
+                .isEqualTo(new PresenceMember(key, null, Map.of("name", "Bob")));
         bob.channel(topic).track(Map.of("name", "Bob", "typing", true)).join();
         await().atMost(Duration.ofSeconds(10)).until(() -> Map.of("name", "Bob", "typing", true)
                 .equals(a.presence().get(key)));

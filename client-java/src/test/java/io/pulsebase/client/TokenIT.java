@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@code setToken} refreshes an open connection; a forged token ends the client instead of a reconnect loop.
  */
 class TokenIT {
-    private static final String SECRET = "a-java-client-test-secret-of-32-bytes+";
+    static final String SECRET = "a-java-client-test-secret-of-32-bytes+";
     private static final String SERVICE_KEY = "service-key-for-java-client-tests";
 
     private static RealServer securedServer() {

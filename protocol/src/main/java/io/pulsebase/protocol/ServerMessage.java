@@ -103,11 +103,15 @@ public sealed interface ServerMessage {
         }
     }
 
-    record PresenceMember(String key, Object data) {
+    /** One member: {@code userId} is its user (the tracking connection's token {@code sub}), or {@code null}. */
+    record PresenceMember(String key, String userId, Object data) {
     }
 
-    /** {@code event} is {@code join}, {@code update} or {@code leave}. */
-    record Presence(String topic, String event, String key, Object data) implements ServerMessage {
+    /**
+     * {@code event} is {@code join}, {@code update} or {@code leave}; {@code userId} is the member's user, or
+     * {@code null}.
+     */
+    record Presence(String topic, String event, String key, String userId, Object data) implements ServerMessage {
         @Override
         public String type() {
             return "presence";

@@ -98,6 +98,9 @@ final class ServerMessageEncoder {
                 for (ServerMessage.PresenceMember m : p.members()) {
                     g.writeStartObject();
                     g.writeStringField("key", m.key());
+                    if (m.userId() != null) {
+                        g.writeStringField("userId", m.userId());
+                    }
                     g.writeFieldName("data");
                     writeValue(g, m.data());
                     g.writeEndObject();
@@ -111,6 +114,9 @@ final class ServerMessageEncoder {
                 g.writeStringField("topic", p.topic());
                 g.writeStringField("event", p.event());
                 g.writeStringField("key", p.key());
+                if (p.userId() != null) {
+                    g.writeStringField("userId", p.userId());
+                }
                 g.writeFieldName("data");
                 writeValue(g, p.data());
             }

@@ -149,6 +149,21 @@ class JsonCodecTest {
     }
 
     @Test
+    void presenceMembersCarryTheirUserOnlyWhenTheyHaveOne() {
+        String state = new String(codec.encode(new ServerMessage.PresenceState("room/1", List.of(
+                new ServerMessage.PresenceMember("k1", "ada", Map.of("tab", 1L)),
+                new ServerMessage.PresenceMember("k2", null, Map.of())), false)), StandardCharsets.UTF_8);
+        assertThat(state).isEqualTo("{\"type\":\"presence_state\",\"topic\":\"room/1\",\"members\":["
+                + "{\"key\":\"k1\",\"userId\":\"ada\",\"data\":{\"tab\":1}},{\"key\":\"k2\",\"data\":{}}]}");
+        assertThat(new String(codec.encode(new ServerMessage.Presence("room/1", "join", "k1", "ada", Map.of())),
+                StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"presence\",\"topic\":\"room/1\",\"event\":\"join\","
+                + "\"key\":\"k1\",\"userId\":\"ada\",\"data\":{}}");
+        assertThat(new String(codec.encode(new ServerMessage.Presence("room/1", "leave", "k2", null, Map.of())),
+                StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"presence\",\"topic\":\"room/1\",\"event\":\"leave\","
+                + "\"key\":\"k2\",\"data\":{}}");
+    }
+
+    @Test
     void nonFiniteNumbersBecomeNull() {
         String json = new String(codec.encode(new ServerMessage.Snapshot("t", List.of(Map.of("x", Double.NaN)), 1)),
                 StandardCharsets.UTF_8);

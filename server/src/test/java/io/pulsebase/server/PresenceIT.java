@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Presence over real sockets, with a 300 ms heartbeat: track joins, tracks again updates, untrack and closing
  * leave, a silently dead peer leaves once the heartbeat gives up on it; {@code presence_state} before the subscribe
- * reply; refusals. Many clients at once: {@link PresenceConvergenceIT}.
+ * reply; refusals. Security is disabled here, so members have no {@code userId}; with users:
+ * {@link PresenceUserIT}. Many clients at once: {@link PresenceConvergenceIT}.
  */
 class PresenceIT {
     private static final Duration INTERVAL = Duration.ofMillis(300);
@@ -42,6 +43,7 @@ class PresenceIT {
         assertThat(frame.path("key").asText()).isEqualTo(key);
         assertThat(frame.path("data")).as("frame %s", frame).isEqualTo(Json.read(data));
         assertThat(frame.has("position")).as("presence has no position").isFalse();
+        assertThat(frame.has("userId")).as("security disabled: no caller has a user").isFalse();
     }
 
     @Test
@@ -103,6 +105,7 @@ class PresenceIT {
             assertThat(state.has("more")).isFalse();
             assertThat(members(state.path("members")))
                     .isEqualTo(Map.of(k1, Json.read("{\"n\":1}"), k2, Json.read("{\"n\":2}")));
+            assertThat(state.path("members")).allSatisfy(m -> assertThat(m.has("userId")).isFalse());
             assertThat(frames.get(1).path("ok").asBoolean()).isTrue();
 
             // a resubscribe gets a fresh presence_state

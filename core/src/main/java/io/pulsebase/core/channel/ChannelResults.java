@@ -53,12 +53,15 @@ public final class ChannelResults {
         return result;
     }
 
-    /** {@code topic} and {@code members: [{key, data}]}. */
+    /** {@code topic} and {@code members: [{key, userId, data}]} ({@code userId} only for members with a user). */
     public static Map<String, Object> members(String topic, List<PresenceMember> members) {
         List<Map<String, Object>> list = new ArrayList<>(members.size());
         for (PresenceMember m : members) {
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("key", m.key());
+            if (m.userId() != null) {
+                member.put("userId", m.userId());
+            }
             member.put("data", m.state());
             list.add(member);
         }

@@ -127,8 +127,13 @@ public final class ChannelService {
         }
     }
 
-    /** Joins or updates {@code key} in the channel's presence and announces it to the channel's subscribers. */
-    public PresenceChange track(String topic, String key, Map<String, Object> state) {
+    /**
+     * Joins or updates {@code key} in the channel's presence and announces it to the channel's subscribers.
+     *
+     * @param userId the tracking caller's user (its identity's subject), or {@code null}: taken from the verified
+     *               identity, never from {@code state}
+     */
+    public PresenceChange track(String topic, String key, String userId, Map<String, Object> state) {
         ChannelNames.require(topic);
         int size = codec.encodeValue(state).length;
         if (size > limits.maxPresenceStateBytes()) {
@@ -136,7 +141,7 @@ public final class ChannelService {
                     + limits.maxPresenceStateBytes());
         }
         synchronized (stripe(topic)) {
-            PresenceChange change = presence.track(topic, key, state, limits.maxPresenceMembers());
+            PresenceChange change = presence.track(topic, new PresenceMember(key, userId, state), limits.maxPresenceMembers());
             announce(change);
             return change;
         }

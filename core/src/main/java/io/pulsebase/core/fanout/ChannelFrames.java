@@ -32,7 +32,7 @@ public final class ChannelFrames {
 
     public static Frame presence(JsonCodec codec, PresenceChange change) {
         return Frame.encode(codec, new ServerMessage.Presence(change.topic(), change.kind().wireName(), change.key(),
-                change.state()));
+                change.userId(), change.state()));
     }
 
     /** The channel's members: one frame, or consecutive parts with {@code more} on every part but the last. */
@@ -44,7 +44,7 @@ public final class ChannelFrames {
             int to = Math.min(from + maxMembersPerFrame, members.size());
             List<ServerMessage.PresenceMember> part = new ArrayList<>(to - from);
             for (PresenceMember m : members.subList(from, to)) {
-                part.add(new ServerMessage.PresenceMember(m.key(), m.state()));
+                part.add(new ServerMessage.PresenceMember(m.key(), m.userId(), m.state()));
             }
             frames.add(Frame.encode(codec, new ServerMessage.PresenceState(topic, part, to < members.size())));
             from = to;

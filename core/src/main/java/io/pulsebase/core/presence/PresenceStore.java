@@ -1,7 +1,6 @@
 package io.pulsebase.core.presence;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,8 +10,10 @@ import java.util.Optional;
  * <p>Contract (every implementation must pass {@code PresenceStoreContract}):
  * <ol>
  *   <li>A key is a member of a channel at most once. {@link #track} of a new key answers {@code JOIN}, of a
- *       present key {@code UPDATE} (the state is replaced); {@link #untrack} of a present key answers
- *       {@code LEAVE} with its last state, of an absent key nothing.</li>
+ *       present key {@code UPDATE} (the member record — state and user — is replaced); {@link #untrack} of a
+ *       present key answers {@code LEAVE} with the member as it last was, of an absent key nothing. The member
+ *       record ({@link PresenceMember}: key, user, state) is the stored value, kept and answered as given —
+ *       a {@code null} user stays {@code null}, and a state may hold JSON nulls.</li>
  *   <li>{@link #members} answers the current members in the order they joined (an update keeps the place).</li>
  *   <li>A join that would exceed {@code maxMembers} is refused with {@link PresenceFullException} and changes
  *       nothing; updates of present members are always allowed.</li>
@@ -23,8 +24,8 @@ import java.util.Optional;
  */
 public interface PresenceStore extends AutoCloseable {
 
-    /** Joins {@code key} to the channel, or replaces its state when it is already a member. */
-    PresenceChange track(String topic, String key, Map<String, Object> state, int maxMembers);
+    /** Joins the member (by its key) to the channel, or replaces its record when the key is already a member. */
+    PresenceChange track(String topic, PresenceMember member, int maxMembers);
 
     /** Removes {@code key} from the channel; the {@code LEAVE} change, or empty when it was not a member. */
     Optional<PresenceChange> untrack(String topic, String key);

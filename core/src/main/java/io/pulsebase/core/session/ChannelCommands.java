@@ -57,7 +57,8 @@ final class ChannelCommands {
         if (!session.holdsTopic(t.topic())) {
             requireRoomForTopic(session, services);
         }
-        session.space().channels().track(t.topic(), session.presenceKey(), t.state());
+        // The member's user is the connection's verified subject; the client's state cannot set it.
+        session.space().channels().track(t.topic(), session.presenceKey(), session.identity().subject(), t.state());
         session.addTracked(t.topic());
         return Reply.ok(t.ref(), Map.of("topic", t.topic(), "key", session.presenceKey()));
     }

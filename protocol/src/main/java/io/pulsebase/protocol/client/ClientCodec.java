@@ -139,13 +139,13 @@ public final class ClientCodec {
                 if (array != null && array.isArray()) {
                     for (JsonNode member : array) {
                         members.add(new ServerMessage.PresenceMember(text(member, "key"),
-                                JsonCodec.toValue(member.get("data"))));
+                                text(member, "userId"), JsonCodec.toValue(member.get("data"))));
                     }
                 }
                 yield new ServerMessage.PresenceState(text(node, "topic"), members, bool(node, "more"));
             }
             case "presence" -> new ServerMessage.Presence(text(node, "topic"), text(node, "event"), text(node, "key"),
-                    JsonCodec.toValue(node.get("data")));
+                    text(node, "userId"), JsonCodec.toValue(node.get("data")));
             case "heartbeat" -> new ServerMessage.Heartbeat();
             case "error" -> new ServerMessage.ErrorMessage(ErrorCode.fromWireName(text(node, "code")),
                     text(node, "message"));

@@ -79,8 +79,10 @@ class ClientCodecTest {
                         44),
                 new ServerMessage.Event("chat/lobby", "typing", null, 1_700_000_000_000L, null, null, 0),
                 new ServerMessage.PresenceState("chat/lobby",
-                        List.of(new ServerMessage.PresenceMember("k1", Map.of("name", "Ada"))), false),
-                new ServerMessage.Presence("chat/lobby", "leave", "k1", Map.of("name", "Ada")),
+                        List.of(new ServerMessage.PresenceMember("k1", "ada", Map.of("name", "Ada")),
+                                new ServerMessage.PresenceMember("k2", null, Map.of())), false),
+                new ServerMessage.Presence("chat/lobby", "leave", "k1", "ada", Map.of("name", "Ada")),
+                new ServerMessage.Presence("chat/lobby", "join", "k2", null, Map.of()),
                 new ServerMessage.Heartbeat(),
                 new ServerMessage.ErrorMessage(ErrorCode.INVALID_JSON, "nope"));
         for (ServerMessage m : messages) {

@@ -29,6 +29,11 @@ public abstract class PresenceStoreContract {
 
     private PresenceStore store;
 
+    /** A member of user {@code user-<key>}. */
+    private static PresenceMember member(String key, Map<String, Object> state) {
+        return new PresenceMember(key, "user-" + key, state);
+    }
+
     @BeforeEach
     void open() {
         store = newStore();
@@ -41,13 +46,14 @@ public abstract class PresenceStoreContract {
 
     @Test
     void rule1_trackJoinsThenUpdatesAndUntrackLeavesWithTheLastState() {
-        PresenceChange join = store.track("room/1", "a", Map.of("name", "Ada"), 10);
-        PresenceChange update = store.track("room/1", "a", Map.of("name", "Ada L."), 10);
+        PresenceChange join = store.track("room/1", member("a", Map.of("name", "Ada")), 10);
+        PresenceChange update = store.track("room/1", member("a", Map.of("name", "Ada L.")), 10);
         PresenceChange leave = store.untrack("room/1", "a").orElseThrow();
 
-        assertThat(join).isEqualTo(new PresenceChange("room/1", Kind.JOIN, "a", Map.of("name", "Ada")));
-        assertThat(update).isEqualTo(new PresenceChange("room/1", Kind.UPDATE, "a", Map.of("name", "Ada L.")));
-        assertThat(leave).isEqualTo(new PresenceChange("room/1", Kind.LEAVE, "a", Map.of("name", "Ada L.")));
+        assertThat(join).isEqualTo(new PresenceChange("room/1", Kind.JOIN, member("a", Map.of("name", "Ada"))));
+        assertThat(update).isEqualTo(new PresenceChange("room/1", Kind.UPDATE, member("a", Map.of("name", "Ada L."))));
+        assertThat(leave).isEqualTo(new PresenceChange("room/1", Kind.LEAVE, member("a", Map.of("name", "Ada L."))));
+        assertThat(leave.userId()).isEqualTo("user-a");
         assertThat(store.untrack("room/1", "a")).isEmpty();
         assertThat(store.members("room/1")).isEmpty();
     }
@@ -56,30 +62,48 @@ public abstract class PresenceStoreContract {
     void rule1_stateMayHoldJsonNulls() {
         Map<String, Object> state = new HashMap<>();
         state.put("cursor", null);
-        store.track("room/1", "a", state, 10);
+        store.track("room/1", member("a", state), 10);
         assertThat(store.members("room/1").get(0).state()).containsEntry("cursor", null);
     }
 
     @Test
+    void rule1_theMemberRecordIsKeptAsGivenUserIncludedAndAnAbsentUserStaysAbsent() {
+        PresenceChange tab1 = store.track("room/1", new PresenceMember("k1", "ada", Map.of("tab", 1L)), 10);
+        store.track("room/1", new PresenceMember("k2", "ada", Map.of("tab", 2L)), 10);
+        store.track("room/1", new PresenceMember("k3", null, Map.of("userId", "ada")), 10);
+        PresenceChange update = store.track("room/1", new PresenceMember("k1", "ada", Map.of("tab", 3L)), 10);
+
+        assertThat(tab1.userId()).isEqualTo("ada");
+        assertThat(update).isEqualTo(new PresenceChange("room/1", Kind.UPDATE,
+                new PresenceMember("k1", "ada", Map.of("tab", 3L))));
+        assertThat(store.members("room/1")).containsExactly(
+                new PresenceMember("k1", "ada", Map.of("tab", 3L)),
+                new PresenceMember("k2", "ada", Map.of("tab", 2L)),
+                new PresenceMember("k3", null, Map.of("userId", "ada")));
+        assertThat(store.untrack("room/1", "k3").orElseThrow().member())
+                .isEqualTo(new PresenceMember("k3", null, Map.of("userId", "ada")));
+    }
+
+    @Test
     void rule2_membersInJoinOrderAndAnUpdateKeepsItsPlace() {
-        store.track("room/1", "a", Map.of("n", 1L), 10);
-        store.track("room/1", "b", Map.of("n", 2L), 10);
-        store.track("room/1", "c", Map.of("n", 3L), 10);
-        store.track("room/1", "a", Map.of("n", 4L), 10);
+        store.track("room/1", member("a", Map.of("n", 1L)), 10);
+        store.track("room/1", member("b", Map.of("n", 2L)), 10);
+        store.track("room/1", member("c", Map.of("n", 3L)), 10);
+        store.track("room/1", member("a", Map.of("n", 4L)), 10);
         store.untrack("room/1", "b");
 
         assertThat(store.members("room/1")).containsExactly(
-                new PresenceMember("a", Map.of("n", 4L)), new PresenceMember("c", Map.of("n", 3L)));
+                member("a", Map.of("n", 4L)), member("c", Map.of("n", 3L)));
     }
 
     @Test
     void rule3_aJoinBeyondTheLimitIsRefusedAndChangesNothingButUpdatesPass() {
-        store.track("room/1", "a", Map.of(), 2);
-        store.track("room/1", "b", Map.of(), 2);
+        store.track("room/1", member("a", Map.of()), 2);
+        store.track("room/1", member("b", Map.of()), 2);
 
-        assertThatThrownBy(() -> store.track("room/1", "c", Map.of(), 2)).isInstanceOf(PresenceFullException.class);
+        assertThatThrownBy(() -> store.track("room/1", member("c", Map.of()), 2)).isInstanceOf(PresenceFullException.class);
         assertThat(store.members("room/1")).extracting(PresenceMember::key).containsExactly("a", "b");
-        assertThat(store.track("room/1", "b", Map.of("x", 1L), 2).kind()).isEqualTo(Kind.UPDATE);
+        assertThat(store.track("room/1", member("b", Map.of("x", 1L)), 2).kind()).isEqualTo(Kind.UPDATE);
     }
 
     @Test
@@ -92,7 +116,7 @@ public abstract class PresenceStoreContract {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 200; i++) {
                         String key = thread + "-" + i;
-                        store.track("room/busy", key, Map.of("i", (long) i), 100_000);
+                        store.track("room/busy", member(key, Map.of("i", (long) i)), 100_000);
                         if (i % 2 == 0) {
                             store.untrack("room/busy", key);
                         }
@@ -111,8 +135,8 @@ public abstract class PresenceStoreContract {
 
     @Test
     void rule5_channelsAreIndependent() {
-        store.track("room/1", "a", Map.of(), 1);
-        store.track("room/2", "a", Map.of(), 1);
+        store.track("room/1", member("a", Map.of()), 1);
+        store.track("room/2", member("a", Map.of()), 1);
         store.untrack("room/1", "a");
 
         assertThat(store.members("room/1")).isEmpty();
