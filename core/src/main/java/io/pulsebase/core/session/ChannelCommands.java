@@ -1,5 +1,6 @@
 package io.pulsebase.core.session;
 
+import io.pulsebase.core.auth.Identity;
 import io.pulsebase.core.channel.ChannelNames;
 import io.pulsebase.core.channel.ChannelResults;
 import io.pulsebase.core.channel.ChannelService;
@@ -12,6 +13,7 @@ import io.pulsebase.protocol.Positions;
 import io.pulsebase.protocol.ProtocolException;
 import io.pulsebase.protocol.RawJson;
 import io.pulsebase.protocol.ServerMessage.Reply;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -84,6 +86,23 @@ final class ChannelCommands {
     }
 
     /** The connection is gone: leave every channel it is present in. */
+    /**
+     * After a token refresh: leaves every channel whose presence the channel rules no longer allow the caller,
+     * with an {@code error} frame naming it.
+     */
+    void redecidePresence(Identity caller) {
+        for (String topic : List.copyOf(session.tracked())) {
+            try {
+                services.gatekeeper().requireChannel(caller, ChannelAction.PRESENCE, topic);
+            } catch (ProtocolException e) {
+                session.removeTracked(topic);
+                session.space().channels().untrack(topic, session.presenceKey());
+                session.sendError(null, e.code(), "presence in '" + topic + "' ended after the token refresh: "
+                        + e.getMessage());
+            }
+        }
+    }
+
     void leaveAll() {
         for (String topic : session.tracked()) {
             session.space().channels().untrack(topic, session.presenceKey());

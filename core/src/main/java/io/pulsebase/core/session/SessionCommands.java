@@ -75,7 +75,56 @@ final class SessionCommands {
      */
     private Reply refresh(ClientMessage.Auth a) {
         session.caller().actAs(services.gatekeeper().refresh(session.identity(), Credentials.ofToken(a.token())));
+        redecide();
         return Reply.ok(a.ref(), Map.of());
+    }
+
+    /**
+     * After a refresh: every subscription and tracked channel is decided again for the new token's claims, as if
+     * the client asked now, so a claim that changed (a team left, a role claim revoked) takes effect on an open
+     * connection and not only on the next one.
+     * <ul>
+     *   <li>A table subscription whose select policy binds to the same filter continues untouched. One whose
+     *       policy now binds differently is replaced by a subscription with a fresh {@code snapshot} at the current
+     *       position (the client replaces its copy: rows it may no longer see are gone, rows it may now see are
+     *       there), then live changes under the new policy.</li>
+     *   <li>A channel subscription or presence the channel rules no longer allow is ended (presence: a
+     *       {@code leave}).</li>
+     * </ul>
+     * Whatever ends gets an {@code error} frame naming the topic and the reason. The refresh itself succeeds.
+     */
+    private void redecide() {
+        Identity caller = session.identity();
+        for (Subscription subscription : List.copyOf(session.subscriptions().values())) {
+            String topic = subscription.topic();
+            try {
+                if (subscription.query() == null) {
+                    services.gatekeeper().requireChannel(caller, ChannelAction.SUBSCRIBE, topic);
+                } else if (subscription.request() != null && rebinds(caller, subscription)) {
+                    ClientMessage.Subscribe asked = subscription.request();
+                    Reply again = subscribeAll(List.of(new ClientMessage.Subscribe(null, topic, asked.events(),
+                            asked.filter(), true, null, asked.eventNames()))).get(0);
+                    if (!again.ok()) {
+                        throw new ProtocolException(again.error().code(), again.error().message());
+                    }
+                }
+            } catch (ProtocolException e) {
+                remove(topic);
+                session.sendError(null, e.code(), "subscription to '" + topic + "' ended after the token refresh: "
+                        + e.getMessage());
+            }
+        }
+        channels.redecidePresence(caller);
+    }
+
+    /** Whether the table's select policy binds differently for the refreshed caller than the query it runs. */
+    private boolean rebinds(Identity caller, Subscription subscription) {
+        TableSchema schema = session.space().database().table(subscription.topic())
+                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_TABLE,
+                        "unknown table '" + subscription.topic() + "'"));
+        RowFilter now = services.gatekeeper().rows(caller, PolicyOperation.SELECT, schema,
+                subscription.request().filter());
+        return !now.canonical().equals(subscription.query().filter().canonical());
     }
 
     private Reply subscribe(ClientMessage.Subscribe s) {
@@ -202,7 +251,7 @@ final class SessionCommands {
         String topic = p.request().topic();
         remove(topic);
         Subscription subscription = new Subscription(session, topic, services.config().maxPendingBytes(),
-                p.request().eventNames());
+                p.request().eventNames(), p.request());
         if (p.channel()) {
             List<PresenceMember> members = session.space().channels().attach(topic, subscription);
             session.subscriptions().put(topic, subscription);

@@ -2,6 +2,7 @@ package io.pulsebase.core.session;
 
 import io.pulsebase.core.fanout.Frame;
 import io.pulsebase.core.match.Query;
+import io.pulsebase.protocol.ClientMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +32,8 @@ public final class Subscription {
     private final long maxPendingBytes;
     /** Channel event names to deliver; empty means all (and always empty for tables). */
     private final Set<String> eventNames;
+    /** What the client asked for, kept to decide the subscription again when the caller's token is refreshed. */
+    private final ClientMessage.Subscribe request;
     private final Object lock = new Object();
 
     /** The live query of a table subscription; {@code null} for a channel. */
@@ -47,10 +50,21 @@ public final class Subscription {
     }
 
     Subscription(Session session, String topic, long maxPendingBytes, Set<String> eventNames) {
+        this(session, topic, maxPendingBytes, eventNames, null);
+    }
+
+    Subscription(Session session, String topic, long maxPendingBytes, Set<String> eventNames,
+                 ClientMessage.Subscribe request) {
         this.session = session;
         this.topic = topic;
         this.maxPendingBytes = maxPendingBytes;
         this.eventNames = eventNames;
+        this.request = request;
+    }
+
+    /** The subscribe this subscription answers (its caller's own filter and events); null in matcher tests. */
+    ClientMessage.Subscribe request() {
+        return request;
     }
 
     /** Whether a channel message with this event name is for this subscription. */
