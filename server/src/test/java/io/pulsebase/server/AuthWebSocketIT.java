@@ -184,7 +184,8 @@ class AuthWebSocketIT {
 
     @Test
     void aRefreshForAnotherCallerIsRefusedAndTheConnectionKeepsItsIdentityUntilItExpires() {
-        try (WsTestClient ws = withToken(Jwts.user("u1", Duration.ofSeconds(3)))) {
+        // Long enough for the refusals below on a loaded machine (3 s was not, once), short enough to see it expire.
+        try (WsTestClient ws = withToken(Jwts.user("u1", Duration.ofSeconds(8)))) {
             SoftAssertions soft = new SoftAssertions();
             assertError(soft, "another subject", ws.request("type", "auth", "token", Jwts.user("u2")), "forbidden");
             assertError(soft, "another account", ws.request("type", "auth", "token", Jwts.otherAccount("u1")),
