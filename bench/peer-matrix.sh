@@ -3,7 +3,13 @@
 # harness's load generator (../shared/peer-bench/fanout.js) against it, stop the server. The same method as the
 # harness's own run-matrix.sh (peers interleaved per configuration, a quiet machine awaited before each run, runs
 # disturbed by other processes discarded and retried), plus the `pulsebase` peer and a broadcast rung with
-# 10,000 subscribers. The harness itself is only read: results and logs go to $OUT_DIR.
+# 10,000 subscribers, and the `floor` peer. The harness itself is only read: results and logs go to $OUT_DIR.
+#
+# Peers: pulsebase (bin/pulsebase start), socketio, mosquitto, nats (the harness's peers/), and floor: the bare Netty
+# broadcast server of the harness's BASELINE.md ("The floor"), io.pulsebase.bench.floor.FloorServer from
+# bench/target/pulsebase-bench.jar (build it first: mvn -B -q -pl bench -am package -DskipTests; bench/peer-bench.sh
+# does), driven with the `pulsebase` adapter like Pulsebase itself. Not in the default PEERS: ask for it, e.g.
+# PEERS="pulsebase nats floor".
 #
 # Called by bench/peer-bench.sh, which checks the prerequisites and builds the jar. Environment (defaults):
 #   PEER_BENCH   the harness                                  PULSEBASE_DIR  the checkout whose bin/pulsebase runs
@@ -12,6 +18,7 @@
 #   OUT_DIR      bench/target/peer-bench   OUT  $OUT_DIR/matrix.jsonl   OTHER_MAX 50   ATTEMPTS 2
 #   QUIET_WAIT   30    QUIET_PCT 15    NICE 0 (e.g. -10 as root)   PULSEBASE_PORT 8080
 #   PULSEBASE_PUBLISH_RATE 100000 (scenario B publishes 20,000/s from one connection; no peer limits that)
+#   FLOOR_PORT 8090   FLOOR_JAR bench/target/pulsebase-bench.jar   FLOOR_JAVA_OPTS (BASELINE's JVM flags, below)
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER_BENCH=${PEER_BENCH:-$ROOT/../shared/peer-bench}
@@ -36,6 +43,13 @@ A_RATES_10000=${A_RATES_10000-5}
 B_RATES=${B_RATES-20000}
 C_SUBS=${C_SUBS-"10000 19500"}
 PULSEBASE_PORT=${PULSEBASE_PORT:-8080}
+FLOOR_PORT=${FLOOR_PORT:-8090}
+FLOOR_JAR=${FLOOR_JAR:-$ROOT/bench/target/pulsebase-bench.jar}
+# BASELINE.md's floor flags, plus what bin/pulsebase also gives the JVM on JDK 24+ (so that both run Netty alike:
+# Netty's use of sun.misc.Unsafe allowed, no leak-detection sampling, no native-access warning).
+FLOOR_JAVA_OPTS=${FLOOR_JAVA_OPTS:-"-Xms32m -Xmx256m -XX:+UseSerialGC -Xss256k -XX:+UseCompactObjectHeaders \
+--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled"}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 mkdir -p "$OUT_DIR/logs" "$(dirname "$OUT")"
 LOGS=$OUT_DIR/logs
 
@@ -49,6 +63,11 @@ start_server() { # $1 = peer
       "${N[@]}" bash -c 'exec "$0/bin/pulsebase" start --port "$1" --data "$2" --publish-rate "$3"' \
         "$PULSEBASE_DIR" "$PULSEBASE_PORT" "$OUT_DIR/pulsebase-data" "${PULSEBASE_PUBLISH_RATE:-100000}" \
         >"$LOGS/$peer.log" 2>&1 & SPID=$!; port=$PULSEBASE_PORT ;;
+    floor)
+      [ -f "$FLOOR_JAR" ] || { echo "no $FLOOR_JAR: mvn -B -q -pl bench -am package -DskipTests" >&2; return 1; }
+      # exec: the pid is the JVM's; $1 (FLOOR_JAVA_OPTS) unquoted, it is a list of flags
+      "${N[@]}" bash -c 'exec "$0" $1 -cp "$2" io.pulsebase.bench.floor.FloorServer --port "$3"' \
+        "$JAVA" "$FLOOR_JAVA_OPTS" "$FLOOR_JAR" "$FLOOR_PORT" >"$LOGS/$peer.log" 2>&1 & SPID=$!; port=$FLOOR_PORT ;;
     socketio)  (cd "$PEER_BENCH" && PORT=3001 exec "${N[@]}" node peers/socketio-server.js) >"$LOGS/$peer.log" 2>&1 & SPID=$!; port=3001 ;;
     mosquitto) (cd "$PEER_BENCH" && exec "${N[@]}" mosquitto -c peers/mosquitto.conf) >"$LOGS/$peer.log" 2>&1 & SPID=$!; port=9001 ;;
     nats)      (cd "$PEER_BENCH" && exec "${N[@]}" nats-server -c peers/nats.conf) >"$LOGS/$peer.log" 2>&1 & SPID=$!; port=9222 ;;
@@ -74,7 +93,7 @@ trap 'stop_server; exit 130' INT TERM
 
 target_of() {
   case $1 in
-    pulsebase) echo pulsebase ;;
+    pulsebase|floor) echo pulsebase ;;
     socketio)  [ "$RAW" = 1 ] && echo socketio-raw || echo socketio ;;
     mosquitto) [ "$RAW" = 1 ] && echo mqtt-raw || echo mqtt ;;
     nats)      echo nats ;;
@@ -82,7 +101,7 @@ target_of() {
 }
 
 port_of() {
-  case $1 in pulsebase) echo "$PULSEBASE_PORT" ;; socketio) echo 3001 ;; mosquitto) echo 9001 ;; nats) echo 9222 ;; esac
+  case $1 in pulsebase) echo "$PULSEBASE_PORT" ;; floor) echo "$FLOOR_PORT" ;; socketio) echo 3001 ;; mosquitto) echo 9001 ;; nats) echo 9222 ;; esac
 }
 
 # Waits (at most QUIET_WAIT s) until the machine is quiet: busy time over 1 s is other jobs' between runs.
@@ -113,6 +132,11 @@ run_one() {
     stop_server
     grep -v '^\[fanout\]' "$LOGS/last-run.txt" | sed -n '1,8p' | sed "s/^/  [$peer $label] /"
     if [ $rc -ne 0 ] || [ ! -s "$tmp" ]; then echo "  run failed rc=$rc"; tail -5 "$LOGS/last-run.txt"; sleep 2; continue; fi
+    # fanout.js records the adapter as `target`, and summarize.js groups by it: the floor (which uses the pulsebase
+    # adapter) is recorded as target "floor", with the adapter kept in `adapter`, so that its rows stay apart.
+    [ "$peer" != floor ] || node -e 'const fs=require("fs"),[f,peer,adapter]=process.argv.slice(1);
+      fs.writeFileSync(f,fs.readFileSync(f,"utf8").trim().split("\n").map((l)=>JSON.stringify(
+        Object.assign(JSON.parse(l),{target:peer,adapter}))).join("\n")+"\n")' "$tmp" "$peer" "$target"
     local other; other=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop());console.log(Math.round(r.other_cpu_pct))' "$tmp")
     if [ "$other" -gt "$OTHER_MAX" ] && [ "$attempt" -lt "$ATTEMPTS" ]; then
       echo "  other processes used ${other}% of a core during the run: discarded, retrying"
