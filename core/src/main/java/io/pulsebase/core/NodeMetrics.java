@@ -1,14 +1,16 @@
 package io.pulsebase.core;
 
 import io.micrometer.core.instrument.Counter;
-import io.pulsebase.protocol.ErrorCode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pulsebase.protocol.ErrorCode;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /** The engine's meters, registered once per node. Thread-safe. */
 public final class NodeMetrics {
+    private final ConcurrentHashMap<ErrorCode, Counter> errors = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final AtomicLong sessions = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
@@ -119,6 +121,19 @@ public final class NodeMetrics {
 
     public void presenceChanged() {
         presenceChanges.increment();
+    }
+
+    /**
+     * Counts a named error answered to a client — a {@code reply} with {@code ok: false}, an {@code error} frame, a
+     * REST error, a WebSocket closed for an oversized frame ({@code too_large}) — by code. Refusals by every
+     * per-connection limit show here ({@code too_many_subscriptions}, {@code rate_limited}, {@code too_large},
+     * {@code too_many_members}, ...). Counters are created on a code's first use and kept.
+     */
+    public void errorAnswered(ErrorCode code) {
+        errors.computeIfAbsent(code, c -> Counter.builder("pulsebase.errors")
+                .description("Named errors answered to clients, by code")
+                .tag("code", c.wireName())
+                .register(registry)).increment();
     }
 
     /** Counts credentials refused at admission or on an {@code auth} refresh, by error code. */

@@ -91,6 +91,36 @@ class ObservabilityIT {
     }
 
     @Test
+    void namedErrorsAreCountedByCodeOnEveryTransport() {
+        String before = scrape();
+        double unknownType = sample(before, "pulsebase_errors_total{code=\"unknown_type\"}");
+        double notFound = sample(before, "pulsebase_errors_total{code=\"not_found\"}");
+        double tooLarge = sample(before, "pulsebase_errors_total{code=\"too_large\"}");
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            assertThat(client.request("type", "no_such_type").path("ok").asBoolean()).isFalse();
+        }
+        assertThat(server.request("GET", "/v1/no/such/endpoint", null).statusCode()).isEqualTo(404);
+        try (WsTestClient client = WsTestClient.connect(server.ws())) {
+            client.sendRaw("\"" + "x".repeat(200 * 1024) + "\""); // over the 128 KiB frame limit: close 1009
+            assertThat(client.awaitClose(WAIT)).isEqualTo(1009);
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            String after = scrape();
+            assertThat(orZero(sample(after, "pulsebase_errors_total{code=\"unknown_type\"}")))
+                    .isEqualTo(orZero(unknownType) + 1);
+            assertThat(orZero(sample(after, "pulsebase_errors_total{code=\"not_found\"}")))
+                    .isEqualTo(orZero(notFound) + 1);
+            assertThat(orZero(sample(after, "pulsebase_errors_total{code=\"too_large\"}")))
+                    .isEqualTo(orZero(tooLarge) + 1);
+        });
+    }
+
+    /** A counter created on first use is absent (NaN) before it. */
+    private static double orZero(double sample) {
+        return Double.isNaN(sample) ? 0 : sample;
+    }
+
+    @Test
     void metricsArePrometheusTextWithTheDocumentedMeters() {
         String text = scrape();
         for (String name : List.of("pulsebase_sessions", "pulsebase_subscriptions", "pulsebase_log_entries_captured_total",

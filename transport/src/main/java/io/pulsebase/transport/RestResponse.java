@@ -7,16 +7,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One REST answer before it becomes a Netty response: status, content type, body and any extra headers.
- * Every error body has the shape {@code {"error": {"code", "message"}}}.
+ * One REST answer before it becomes a Netty response: status, content type, body and any extra headers, and for
+ * a named error its code (counted when written). Every error body has the shape {@code {"error": {"code", "message"}}}.
  */
-record RestResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+record RestResponse(int status, String contentType, byte[] body, Map<String, String> headers, ErrorCode error) {
     static final String JSON = "application/json; charset=utf-8";
     /** Plain values only (maps, lists, strings, numbers), so a shared codec is enough. */
     private static final JsonCodec CODEC = new JsonCodec();
 
     public RestResponse {
         headers = Map.copyOf(headers);
+    }
+
+    RestResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
     }
 
     /** A JSON body from plain values (Map, List, String, Number, Boolean, null). */
@@ -32,7 +36,8 @@ record RestResponse(int status, String contentType, byte[] body, Map<String, Str
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code.wireName());
         error.put("message", message);
-        RestResponse response = json(code.httpStatus(), Map.of("error", error));
+        RestResponse json = json(code.httpStatus(), Map.of("error", error));
+        RestResponse response = new RestResponse(json.status(), JSON, json.body(), Map.of(), code);
         return code == ErrorCode.UNAUTHORIZED ? response.withHeader("www-authenticate", "Bearer realm=\"pulsebase\"")
                 : response;
     }
@@ -44,6 +49,6 @@ record RestResponse(int status, String contentType, byte[] body, Map<String, Str
     public RestResponse withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
-        return new RestResponse(status, contentType, body, h);
+        return new RestResponse(status, contentType, body, h, error);
     }
 }

@@ -58,6 +58,7 @@ final class RestRouter extends ChannelInboundHandlerAdapter {
             Throwable cause = request.decoderResult().cause();
             request.release();
             ErrorCode code = cause instanceof TooLongFrameException ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST;
+            services.node().metrics().errorAnswered(code);
             ctx.writeAndFlush(HttpResponses.close(HttpResponses.error(code,
                     code == ErrorCode.TOO_LARGE ? "request line or headers too long" : "malformed HTTP request")))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -142,6 +143,9 @@ final class RestRouter extends ChannelInboundHandlerAdapter {
 
     /** Event loop: writes one answer, then handles the next waiting request or resumes reading. */
     private void write(ChannelHandlerContext ctx, boolean keepAlive, RestResponse answer) {
+        if (answer.error() != null) {
+            services.node().metrics().errorAnswered(answer.error());
+        }
         if (!ctx.channel().isActive()) {
             return;
         }

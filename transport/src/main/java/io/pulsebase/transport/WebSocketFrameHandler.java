@@ -175,6 +175,12 @@ final class WebSocketFrameHandler extends ChannelInboundHandlerAdapter implement
             ctx.close();
             return;
         }
+        boolean tooLarge = cause instanceof TooLongFrameException
+                || cause instanceof DecompressionException d && d.getMessage() != null && d.getMessage().contains("maximum")
+                || cause instanceof CorruptedWebSocketFrameException c && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code();
+        if (tooLarge) {
+            services.node().metrics().errorAnswered(ErrorCode.TOO_LARGE); // the frame-size limit, closed with 1009
+        }
         switch (cause) {
             case TooLongFrameException e ->
                     outbound.close(CloseCode.MESSAGE_TOO_BIG, "message over " + services.config().maxFrameBytes() + " bytes");

@@ -235,6 +235,9 @@ public final class Session {
         }
         Runnable task = () -> {
             Reply reply = handle(message, size);
+            if (!reply.ok()) {
+                services.metrics().errorAnswered(reply.error().code());
+            }
             if (message.ref() != null) {
                 send(Frame.encode(services.codec(), reply));
             } else if (!reply.ok()) {
@@ -379,6 +382,7 @@ public final class Session {
 
     /** Sends a named error: a reply when {@code ref} is given, an {@code error} frame otherwise. */
     void sendError(String ref, ErrorCode code, String message) {
+        services.metrics().errorAnswered(code);
         ServerMessage answer = ref != null ? Reply.error(ref, code, message) : new ServerMessage.ErrorMessage(code, message);
         send(Frame.encode(services.codec(), answer));
     }
