@@ -217,6 +217,9 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, RestResponse answer) {
+        if (answer.error() != null) {
+            services.node().metrics().errorAnswered(answer.error());
+        }
         FullHttpResponse response = HttpResponses.of(answer);
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
