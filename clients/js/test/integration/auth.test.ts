@@ -1,6 +1,7 @@
 // The SDK against a server with security on (HS256 tokens and a service key): a token that expires is
 // refreshed through the tokenRefresher and the stream resumes without loss; setToken() before expiry keeps
-// the connection; presence members carry their user; refused credentials stop the client instead of looping.
+// the connection, and with other claims re-decides table subscriptions (a fresh snapshot replaces the local copy);
+// presence members carry their user; refused credentials stop the client instead of looping.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,11 @@ import { FAST, Server, sleep, until } from '../helpers.js';
 const SECRET = 'a-test-secret-of-at-least-32-bytes-0123456789';
 const SERVICE_KEY = 'service-key-for-sdk-tests-0001';
 
-/** An HS256 JWT for `sub`, valid for `seconds`. */
-function token(sub: string, seconds: number): string {
+/** An HS256 JWT for `sub`, valid for `seconds`, with any `extra` claims. */
+function token(sub: string, seconds: number, extra: Record<string, unknown> = {}): string {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, iat: now, exp: now + seconds })}`;
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, iat: now, exp: now + seconds, ...extra })}`;
   return `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
 }
 
@@ -116,6 +117,31 @@ describe('the SDK on a server with security on', { timeout: 60000 }, () => {
     await late.channel(topic).on('presence:sync', (e) => syncs.push(e)).subscribe().ready();
     await until(() => syncs.length === 1, 'the sync');
     assert.deepEqual(syncs[0].members.map((m) => m.userId), ['ada', 'ada', undefined]);
+  });
+
+  test('setToken() with other claims re-decides a table subscription: the local copy becomes what the new token may see', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-sdk-policies-'));
+    writeFileSync(join(dir, 'hs256'), SECRET + '\n');
+    writeFileSync(join(dir, 'service'), SERVICE_KEY + '\n');
+    writeFileSync(join(dir, 'policies.json'), JSON.stringify({ tables: { docs: { select: 'team IN auth.teams' } } }));
+    const server = await Server.create(cleanup, {
+      extraArgs: ['--auth-hs256-secret-file', join(dir, 'hs256'), '--auth-service-key-file', join(dir, 'service'),
+        '--policies', join(dir, 'policies.json')],
+    });
+    await server.start();
+    const sql = (q: string) => server.request('POST', `/v1/sql?apikey=${SERVICE_KEY}`, { sql: q });
+    await sql('CREATE TABLE docs (id INTEGER PRIMARY KEY, team TEXT, title TEXT)');
+    await sql("INSERT INTO docs (team, title) VALUES ('red', 'r1'), ('blue', 'b1'), ('blue', 'b2')");
+    const user = client(server.base, { token: token('ada', 600, { teams: ['red'] }) });
+    const docs = user.channel('docs', { snapshot: true }).subscribe();
+    await docs.ready();
+    const titles = () => docs.rows().map((r) => String(r.title)).sort();
+    assert.deepEqual(titles(), ['r1']);
+    user.setToken(token('ada', 600, { teams: ['blue'] }));
+    await until(() => titles().join() === 'b1,b2', () => `blue rows only, got ${titles()}`);
+    await sql("INSERT INTO docs (team, title) VALUES ('red', 'r2'), ('blue', 'b3')");
+    await until(() => titles().includes('b3'), () => `b3, got ${titles()}`);
+    assert.deepEqual(titles(), ['b1', 'b2', 'b3']);
   });
 
   test('a badly signed token is refused with 4004 and the client stops instead of reconnecting', async () => {
