@@ -1,14 +1,11 @@
 package io.pulsebase.core.fanout;
 
 import io.pulsebase.core.log.Commit;
-import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.protocol.JsonCodec;
 import io.pulsebase.protocol.ServerMessage;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 
 /**
  * Builds the {@code db_change} frames of one transaction for one query — the only place they are built, for
@@ -35,37 +32,10 @@ public final class ChangeFrames {
         return frames;
     }
 
-    /**
-     * The {@code snapshot} frames of a table snapshot: one, or consecutive parts of at most
-     * {@code maxRowsPerFrame} rows, every part but the last marked {@code more}. Each part is encoded when the
-     * iteration reaches it, so a large snapshot's bytes are not all held at once next to its rows (a sender that
-     * paces parts to the client holds one encoded part at a time).
-     */
-    public static Iterable<Frame> snapshot(JsonCodec codec, String topic, TableSnapshot snapshot,
-                                           int maxRowsPerFrame) {
-        List<Map<String, Object>> rows = snapshot.rows();
-        return () -> new Iterator<>() {
-            private int from;
-            private boolean sent;
-
-            @Override
-            public boolean hasNext() {
-                return !sent; // an empty snapshot is one empty part
-            }
-
-            @Override
-            public Frame next() {
-                if (sent) {
-                    throw new NoSuchElementException();
-                }
-                int to = Math.min(from + maxRowsPerFrame, rows.size());
-                Frame part = Frame.encode(codec, new ServerMessage.Snapshot(topic, rows.subList(from, to),
-                        snapshot.position(), to < rows.size()), snapshot.position());
-                from = to;
-                sent = from >= rows.size();
-                return part;
-            }
-        };
+    /** One {@code snapshot} frame: a page of a snapshot at {@code position}, {@code more} on every page but the last. */
+    public static Frame snapshotPart(JsonCodec codec, String topic, List<Map<String, Object>> rows, long position,
+                                     boolean more) {
+        return Frame.encode(codec, new ServerMessage.Snapshot(topic, rows, position, more), position);
     }
 
     private static Frame frame(JsonCodec codec, String topic, Commit commit, List<ServerMessage.Change> part,

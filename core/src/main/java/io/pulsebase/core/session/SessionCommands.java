@@ -14,7 +14,6 @@ import io.pulsebase.core.policy.ChannelAction;
 import io.pulsebase.core.policy.PolicyOperation;
 import io.pulsebase.core.presence.PresenceMember;
 import io.pulsebase.core.store.TableSchema;
-import io.pulsebase.core.store.TableSnapshot;
 import io.pulsebase.protocol.ClientMessage;
 import io.pulsebase.protocol.ErrorCode;
 import io.pulsebase.protocol.Positions;
@@ -277,12 +276,15 @@ final class SessionCommands {
             Prepared p = prepared.get(i);
             Subscription subscription = registered.get(i);
             if (p.request().snapshot()) {
-                TableSnapshot snapshot = session.space().database().snapshot(subscription.topic(), p.filter()::matches,
-                        List.of(), 0);
-                for (Frame part : ChangeFrames.snapshot(services.codec(), subscription.topic(), snapshot,
-                        services.config().maxChangesPerFrame())) {
+                // Each page is encoded as it is read: what waits to be paced out is the frames' bytes, not the rows.
+                List<Frame> parts = new ArrayList<>();
+                String topic = subscription.topic();
+                long position = session.space().database().snapshotPages(topic, p.filter()::matches,
+                        services.config().maxChangesPerFrame(), (rows, at, last) ->
+                                parts.add(ChangeFrames.snapshotPart(services.codec(), topic, rows, at, !last)));
+                for (int part = 0; part < parts.size(); part++) {
                     catchUp.awaitRoom();
-                    subscription.sendSnapshot(part, snapshot.position());
+                    subscription.sendSnapshot(parts.set(part, null), position); // sent bytes are freed as we go
                 }
             } else if (p.since() >= 0) {
                 subscription.startAt(p.since());

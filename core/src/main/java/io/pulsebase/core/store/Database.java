@@ -38,6 +38,40 @@ public interface Database extends AutoCloseable {
      */
     TableSnapshot snapshot(String table, Predicate<Map<String, Object>> filter, List<RowOrder> order, int limit);
 
+    /** Receives a snapshot page by page ({@link #snapshotPages}). */
+    @FunctionalInterface
+    interface SnapshotPages {
+        /**
+         * One page of rows in primary-key order, all read at {@code position}; {@code last} on the final page (which
+         * is empty only when the whole snapshot is). The list is the sink's to keep.
+         */
+        void page(List<Map<String, Object>> rows, long position, boolean last);
+    }
+
+    /**
+     * Rows matching {@code filter}, in primary-key order, read in one read transaction together with the log
+     * position it saw — like {@link #snapshot} — but handed to {@code pages} in pages of at most {@code pageRows}
+     * rows as they are read, so a caller that turns each page into something smaller (an encoded frame) never holds
+     * every row at once. {@code pages} runs on the calling thread, inside the read: it must not block for long
+     * (the read holds one of the store's readers) and must not use this store.
+     *
+     * <p>The default reads the whole snapshot first and pages it; stores with cursors stream.
+     *
+     * @return the snapshot's position
+     */
+    default long snapshotPages(String table, Predicate<Map<String, Object>> filter, int pageRows,
+                               SnapshotPages pages) {
+        TableSnapshot snapshot = snapshot(table, filter, List.of(), 0);
+        List<Map<String, Object>> rows = snapshot.rows();
+        int from = 0;
+        do {
+            int to = Math.min(from + pageRows, rows.size());
+            pages.page(List.copyOf(rows.subList(from, to)), snapshot.position(), to == rows.size());
+            from = to;
+        } while (from < rows.size());
+        return snapshot.position();
+    }
+
     /** Inserts one row; answers the row as stored (with defaults and generated keys). */
     default WriteResult insert(String table, Map<String, Object> values) {
         return insert(table, values, RowGuard.ANY);

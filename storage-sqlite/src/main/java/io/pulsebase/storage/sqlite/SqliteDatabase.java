@@ -292,6 +292,42 @@ public final class SqliteDatabase implements Database {
         }
     }
 
+    /** Streams: rows are read, filtered and handed over a page at a time, so only one page is held here. */
+    @Override
+    public long snapshotPages(String table, Predicate<Map<String, Object>> filter, int pageRows,
+                              SnapshotPages pages) {
+        if (pageRows < 1) {
+            throw new IllegalArgumentException("pageRows must be positive");
+        }
+        try {
+            return connections.read(c -> {
+                TableSchema schema = requireTable(c, table);
+                long position = LogRow.head(c, connections);
+                List<String> names = TableCatalog.rowColumns(schema);
+                String sql = "SELECT " + selectList(schema) + " FROM " + SqlQuoting.identifier(schema.name())
+                        + orderBy(schema, List.of());
+                List<Map<String, Object>> page = new ArrayList<>();
+                try (ResultSet rs = connections.prepared(c, sql).executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> row = RowValues.read(rs, names);
+                        if (filter != null && !filter.test(row)) {
+                            continue;
+                        }
+                        if (page.size() == pageRows) { // a full page is sent once a row is known to follow it
+                            pages.page(page, position, false);
+                            page = new ArrayList<>();
+                        }
+                        page.add(row);
+                    }
+                }
+                pages.page(page, position, true);
+                return position;
+            });
+        } catch (SQLException e) {
+            throw SqliteErrors.translate(e, false, "snapshot");
+        }
+    }
+
     @Override
     public WriteResult insert(String table, Map<String, Object> given, RowGuard allowed) {
         Map<String, Object> values = given == null ? Map.of() : given;

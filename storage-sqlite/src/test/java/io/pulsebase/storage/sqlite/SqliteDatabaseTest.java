@@ -303,6 +303,36 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void snapshotPagesStreamTheSameRowsAsASnapshotInFullPagesAtOnePosition() {
+        for (int i = 1; i <= 23; i++) {
+            db.insert("users", row("email", "u" + i + "@x", "age", (long) (i % 4)));
+        }
+        record Page(List<Map<String, Object>> rows, long position, boolean last) {
+        }
+        List<Page> pages = new ArrayList<>();
+        long position = db.snapshotPages("users", r -> (Long) r.get("age") != 0, 5,
+                (rows, at, last) -> pages.add(new Page(rows, at, last)));
+        // 23 rows, five of them age 0 (ids 4, 8, 12, 16, 20): 18 match, in pages of 5, 5, 5, 3; only the last is last.
+        assertThat(pages).extracting(p -> p.rows().size()).containsExactly(5, 5, 5, 3);
+        assertThat(pages).extracting(Page::last).containsExactly(false, false, false, true);
+        assertThat(pages).extracting(Page::position).containsOnly(position);
+        assertThat(position).isEqualTo(storage.log().head());
+        assertThat(pages.stream().flatMap(p -> p.rows().stream()).toList())
+                .isEqualTo(db.snapshot("users", r -> (Long) r.get("age") != 0, List.of(), 0).rows());
+
+        pages.clear();
+        db.snapshotPages("users", r -> (Long) r.get("age") == 99, 5, (rows, at, last) -> pages.add(new Page(rows, at, last)));
+        assertThat(pages).hasSize(1);
+        assertThat(pages.get(0).rows()).isEmpty();
+        assertThat(pages.get(0).last()).isTrue();
+
+        pages.clear(); // exactly full pages: no empty page after them
+        db.snapshotPages("users", r -> (Long) r.get("id") <= 10, 5, (rows, at, last) -> pages.add(new Page(rows, at, last)));
+        assertThat(pages).extracting(p -> p.rows().size()).containsExactly(5, 5);
+        assertThat(pages).extracting(Page::last).containsExactly(false, true);
+    }
+
+    @Test
     void tablesAndSchemasHideInternalTablesAndViews() {
         sql("CREATE TABLE kinds (i INT, r DOUBLE, t VARCHAR(10), b BLOB, n DECIMAL(10,2), x)");
         sql("CREATE VIEW adults AS SELECT * FROM users WHERE age >= 18");
