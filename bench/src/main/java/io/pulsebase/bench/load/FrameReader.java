@@ -44,6 +44,8 @@ final class FrameReader {
     boolean hasPosition;
     long position;
     boolean hasChanges;
+    /** {@code "more": true}: a part of a transaction sent in parts; the next part has the same position. */
+    boolean more;
     int changes;
     long sentNs;
     long room;
@@ -72,7 +74,7 @@ final class FrameReader {
      */
     void read(byte[] buf, int off, int len, long expectedRoom) throws IOException {
         type = ref = errorCode = errorMessage = topic = changeProblem = null;
-        ok = hasPosition = hasChanges = false;
+        ok = hasPosition = hasChanges = more = false;
         changes = 0;
         txCount = 0;
         try (JsonParser p = JSON.createParser(buf, off, len)) {
@@ -86,6 +88,7 @@ final class FrameReader {
                     case "type" -> type = text(p, t);
                     case "ref" -> ref = text(p, t);
                     case "ok" -> ok = t == JsonToken.VALUE_TRUE;
+                    case "more" -> more = t == JsonToken.VALUE_TRUE;
                     case "code" -> errorCode = text(p, t);
                     case "message" -> errorMessage = text(p, t);
                     case "topic" -> topic = text(p, t);

@@ -53,6 +53,8 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     long frames;
     long changes;
     long positionErrors;
+    /** Whether the last db_change was a part with {@code "more": true}. */
+    private boolean lastMore;
     long contentErrors;
     long serverErrors;
     long lastPosition;
@@ -191,12 +193,15 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
             stats.problem(index, "db_change without topic " + topic + ", position or changes");
             return;
         }
-        if (hasPosition && Long.compareUnsigned(r.position, lastPosition) <= 0) {
+        // A part after a "more" part carries the same position (an entry over 1000 changes is sent in parts).
+        int order = hasPosition ? Long.compareUnsigned(r.position, lastPosition) : 1;
+        if (order < 0 || (order == 0 && !lastMore)) {
             positionErrors++;
             stats.problem(index, "position " + Long.toUnsignedString(r.position) + " after "
                     + Long.toUnsignedString(lastPosition));
         }
         lastPosition = r.position;
+        lastMore = r.more;
         hasPosition = true;
         int n = r.changes;
         changes += n;

@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  * so a trigger whose text differs from what we would create now (a column was added, renamed or dropped, the
  * table was renamed) is dropped and created again, and {@code _pb_} triggers of tables that no longer exist
  * under that name are dropped.
+ *
+ * <p>One more trigger is kept with them, on {@code _pb_log} itself: {@link LogSchema#KEEP_NEWEST}, which refuses
+ * to delete the log's newest row (the invariant that keeps positions from being reused, see {@link LogSchema}).
+ * It is dropped and put back with the others, so a migration or an {@code ALTER TABLE} never trips on it.
  */
 final class CaptureTriggers {
     /** Functions take at most 100 arguments by default (SQLITE_LIMIT_FUNCTION_ARG): build wide rows in chunks. */
@@ -35,6 +39,7 @@ final class CaptureTriggers {
     /** Trigger name to the exact {@code CREATE TRIGGER} text, for every user table. */
     static Map<String, String> expected(Connection connection, TableCatalog catalog) throws SQLException {
         Map<String, String> triggers = new LinkedHashMap<>();
+        triggers.put(LogSchema.KEEP_NEWEST, LogSchema.KEEP_NEWEST_SQL);
         for (String table : catalog.tables(connection)) {
             Optional<TableSchema> schema = catalog.table(connection, table);
             if (schema.isEmpty()) {

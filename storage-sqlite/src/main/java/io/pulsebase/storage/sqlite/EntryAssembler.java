@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * Turns consecutive log rows into entries: rows of row changes with the same transaction marker become one
  * {@link Commit}, whose position is the sequence number of its last row and whose timestamp is that row's time;
- * a message row is an entry of its own. Capture and log reads group the same way.
+ * a message row is an entry of its own; a floor row ({@link LogSchema}) is no entry and ends the held one.
+ * Capture and log reads group the same way.
  */
 final class EntryAssembler {
     private final List<RowChange> changes = new ArrayList<>();
@@ -26,6 +27,10 @@ final class EntryAssembler {
 
     /** Adds the next row, handing {@code out} every entry this row completes (the held transaction, a message). */
     void add(LogRow row, Consumer<LogEntry> out) {
+        if (row.isFloor()) {
+            finish(out);
+            return;
+        }
         if (!changes.isEmpty() && (row.isMessage() || row.tx() != tx)) {
             finish(out);
         }

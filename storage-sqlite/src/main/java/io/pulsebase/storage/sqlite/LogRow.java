@@ -11,7 +11,8 @@ import java.sql.SQLException;
 /**
  * One row of {@code _pb_log}, with the sequence number that orders the log and the transaction marker that groups
  * rows into entries: either one captured row change ({@code change}) or one persisted channel message
- * ({@code message}, see {@link MessageRows}); the other is {@code null}.
+ * ({@code message}, see {@link MessageRows}); the other is {@code null}. Both are {@code null} for a floor row
+ * ({@link LogSchema#FLOOR_OP}), which only holds a position.
  */
 record LogRow(long seq, long tx, long ts, RowChange change, ChannelMessage message) {
 
@@ -22,6 +23,9 @@ record LogRow(long seq, long tx, long ts, RowChange change, ChannelMessage messa
         long seq = rs.getLong(1);
         long ts = rs.getLong(3);
         String op = rs.getString(5);
+        if (LogSchema.FLOOR_OP.equals(op)) {
+            return new LogRow(seq, rs.getLong(2), ts, null, null);
+        }
         if (MessageRows.OP.equals(op)) {
             return new LogRow(seq, rs.getLong(2), ts, null, MessageRows.decode(seq, ts, rs.getString(4), rs.getString(6)));
         }
@@ -38,10 +42,20 @@ record LogRow(long seq, long tx, long ts, RowChange change, ChannelMessage messa
         return message != null;
     }
 
-    /** The newest position: the highest sequence number ever given out (AUTOINCREMENT never reuses one); 0 if none. */
+    /** Whether this is a floor row ({@link LogSchema}): it holds a position, not an entry, and is skipped. */
+    boolean isFloor() {
+        return change == null && message == null;
+    }
+
+    /** The head query: one descent of the rowid B-tree; NULL (read as 0) for an empty log. */
+    static final String HEAD = "SELECT max(seq) FROM _pb_log";
+
+    /**
+     * The newest position: the highest sequence number ever given out, 0 if none. That is the log's highest
+     * {@code seq} because the newest row is never deleted ({@link LogSchema}'s invariant).
+     */
     static long head(Connection connection, SqliteConnections connections) throws SQLException {
-        PreparedStatement ps = connections.prepared(connection,
-                "SELECT seq FROM sqlite_sequence WHERE name = '_pb_log'");
+        PreparedStatement ps = connections.prepared(connection, HEAD);
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }

@@ -185,7 +185,7 @@ public final class SqliteChangeSource implements ChangeSource {
     private void drain(Connection connection) throws SQLException {
         EntryAssembler assembler = new EntryAssembler();
         long cursor = delivered;
-        long head = pragma(connection, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '_pb_log'), 0)");
+        long head = pragma(connection, LogRow.HEAD);
         long lastTx = 0;
         boolean any = false;
         while (!closed && cursor < head) {

@@ -16,11 +16,12 @@ import java.util.List;
 
 /**
  * The log as the table {@code _pb_log}: one row per captured row change or persisted channel message
- * ({@link MessageRows}), {@code seq} (AUTOINCREMENT: increasing
- * in commit order since SQLite has one writer at a time, and never reused, even after pruning) and the
- * transaction marker {@code tx}. An entry is a run of consecutive rows with the same marker; its position is
- * the {@code seq} of its last row. The head is the highest {@code seq} ever given out; the horizon is the
- * last pruned position, kept in {@code _pb_meta} as {@code pruned_through}.
+ * ({@link MessageRows}), {@code seq} (the rowid: increasing in commit order since SQLite has one writer at a
+ * time, and never reused, even after pruning, because pruning never deletes the newest row: see
+ * {@link LogSchema} for the invariant) and the transaction marker {@code tx}. An entry is a run of consecutive
+ * rows with the same marker; its position is the {@code seq} of its last row. The head is the highest
+ * {@code seq}, which is the highest ever given out; the horizon is the last pruned position, kept in
+ * {@code _pb_meta} as {@code pruned_through}.
  *
  * <p>Every read runs in one read transaction, so it sees only committed transactions, whole.
  *
@@ -89,6 +90,9 @@ public final class SqliteEventLog implements EventLog {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 LogRow row = LogRow.read(rs);
+                if (row.isFloor()) {
+                    continue;
+                }
                 if (assembler.startsEntry(row) && entries.size() + (assembler.pending() ? 1 : 0) >= max) {
                     break; // the next entry would be one too many
                 }
@@ -177,6 +181,11 @@ public final class SqliteEventLog implements EventLog {
             return connections.write(c -> {
                 if (bound <= LogRow.horizon(c, connections)) {
                     return 0L;
+                }
+                if (bound >= LogRow.head(c, connections)) {
+                    // Never reached (pruneBound keeps the newest entry, and rows are only added since); checked
+                    // here because deleting the newest row would let SQLite give its position out again.
+                    throw new IllegalStateException("pruning through " + bound + " would delete the newest row");
                 }
                 long removed;
                 try (PreparedStatement count = c.prepareStatement(

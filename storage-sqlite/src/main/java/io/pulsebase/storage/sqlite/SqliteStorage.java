@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,23 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the same transaction as the data, a change is never committed without its log entry.
  *
  * <p>Opening creates the directory, the internal tables ({@code _pb_log}, {@code _pb_txctx}, {@code _pb_meta})
- * if missing and the capture triggers of every existing table; it is safe on an existing database, including
- * one that other programs created and write to.
+ * if missing (migrating a log of an older format, see {@link LogSchema}, which also states the invariant that
+ * keeps positions from being reused) and the capture triggers of every existing table, all in one write
+ * transaction; it is safe on an existing database, including one that other programs created and write to.
  */
 public final class SqliteStorage implements AutoCloseable {
     /** The database file's name inside the data directory. */
     public static final String FILE_NAME = "pulsebase.db";
-
-    private static final String[] INTERNAL_TABLES = {
-        "CREATE TABLE IF NOT EXISTS _pb_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tx INTEGER NOT NULL,"
-                + " tbl TEXT NOT NULL, op TEXT NOT NULL, new TEXT, old TEXT, ts INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS _pb_txctx (tx INTEGER NOT NULL)",
-        "INSERT INTO _pb_txctx (tx) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM _pb_txctx)",
-        "CREATE TABLE IF NOT EXISTS _pb_meta (key TEXT PRIMARY KEY, value)",
-        "INSERT OR IGNORE INTO _pb_meta (key, value) VALUES ('format', 1), ('pruned_through', 0)",
-        // Channel history: the messages of one channel by position, without touching row changes.
-        "CREATE INDEX IF NOT EXISTS _pb_log_messages ON _pb_log (tbl, seq) WHERE op = 'MESSAGE'",
-    };
 
     private final Path file;
     private final SqliteConnections connections;
@@ -82,7 +71,7 @@ public final class SqliteStorage implements AutoCloseable {
         try {
             TableCatalog catalog = new TableCatalog(connections);
             connections.write(c -> {
-                createInternalTables(c);
+                LogSchema.prepare(c);
                 CaptureTriggers.install(c, catalog);
                 return null;
             });
@@ -92,14 +81,6 @@ public final class SqliteStorage implements AutoCloseable {
                     : (RuntimeException) e;
         }
         return new SqliteStorage(file, connections, options);
-    }
-
-    private static void createInternalTables(Connection c) throws SQLException {
-        try (Statement statement = c.createStatement()) {
-            for (String sql : INTERNAL_TABLES) {
-                statement.execute(sql);
-            }
-        }
     }
 
     /** The store; closing it closes this whole storage. */
