@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * table was renamed) is dropped and created again, and {@code _pb_} triggers of tables that no longer exist
  * under that name are dropped.
  *
- * <p>One more trigger is kept with them, on {@code _pb_log} itself: {@link LogSchema#KEEP_NEWEST}, which refuses
- * to delete the log's newest row (the invariant that keeps positions from being reused, see {@link LogSchema}).
+ * <p>Two more triggers are kept with them, on {@code _pb_log} itself: {@link LogSchema#KEEP_NEWEST}, which refuses
+ * to delete the log's newest row, and {@link LogSchema#KEEP_SEQ}, which refuses to change any row's {@code seq}
+ * (together, the invariant that keeps positions from being reused, see {@link LogSchema}).
  * It is dropped and put back with the others, so a migration or an {@code ALTER TABLE} never trips on it.
  */
 final class CaptureTriggers {
@@ -40,6 +41,7 @@ final class CaptureTriggers {
     static Map<String, String> expected(Connection connection, TableCatalog catalog) throws SQLException {
         Map<String, String> triggers = new LinkedHashMap<>();
         triggers.put(LogSchema.KEEP_NEWEST, LogSchema.KEEP_NEWEST_SQL);
+        triggers.put(LogSchema.KEEP_SEQ, LogSchema.KEEP_SEQ_SQL);
         for (String table : catalog.tables(connection)) {
             Optional<TableSchema> schema = catalog.table(connection, table);
             if (schema.isEmpty()) {

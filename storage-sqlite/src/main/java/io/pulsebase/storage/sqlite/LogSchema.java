@@ -34,7 +34,8 @@ import java.sql.Statement;
  *       trigger {@link #KEEP_NEWEST} ({@code BEFORE DELETE ON _pb_log}), which aborts a statement that would
  *       delete the row holding {@code max(seq)} (a {@code DELETE} of the whole table included: SQLite skips its
  *       truncate shortcut on a table with triggers). It is installed and kept with the capture triggers
- *       ({@link CaptureTriggers}); it costs nothing on inserts.</li>
+ *       ({@link CaptureTriggers}); it costs nothing on inserts. Its sibling {@link #KEEP_SEQ} refuses to change
+ *       any row's {@code seq}, which could otherwise lower {@code max(seq)} without a delete.</li>
  *   <li>A rolled-back transaction (or a savepoint of a group commit rolled back) frees its numbers for reuse,
  *       but those positions were never committed, so nobody saw them; {@code AUTOINCREMENT} behaves the same,
  *       since {@code sqlite_sequence} rolls back with it.</li>
@@ -80,6 +81,17 @@ final class LogSchema {
     static final String KEEP_NEWEST_SQL = "CREATE TRIGGER " + KEEP_NEWEST + " BEFORE DELETE ON _pb_log"
             + " WHEN OLD.seq >= (SELECT max(seq) FROM _pb_log) BEGIN SELECT RAISE(ABORT,"
             + " 'the newest _pb_log row keeps log positions from being reused and cannot be deleted'); END";
+
+    /** The trigger that keeps log positions as they were given out ({@link #KEEP_SEQ_SQL}). */
+    static final String KEEP_SEQ = "_pb_log_keep_seq";
+
+    /**
+     * Changing a log row's {@code seq} aborts the statement, whoever runs it: raising the newest row's would make
+     * the next position jump (harmless), but lowering it below an earlier position would let {@code max(seq) + 1}
+     * give a position out again. Nothing of Pulsebase updates {@code seq}; inserts never fire it.
+     */
+    static final String KEEP_SEQ_SQL = "CREATE TRIGGER " + KEEP_SEQ + " BEFORE UPDATE OF seq ON _pb_log"
+            + " BEGIN SELECT RAISE(ABORT, 'log positions (_pb_log.seq) cannot be changed'); END";
 
     private static final String LOG_COLUMNS = "(seq INTEGER PRIMARY KEY, tx INTEGER NOT NULL,"
             + " tbl TEXT NOT NULL, op TEXT NOT NULL, new TEXT, old TEXT, ts INTEGER NOT NULL)";

@@ -112,6 +112,8 @@ class SqliteLogPositionsTest {
                     .hasMessageContaining("cannot be deleted");
             assertThatThrownBy(() -> s.execute("DELETE FROM _pb_log WHERE seq = " + head))
                     .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> s.execute("UPDATE _pb_log SET seq = 1 WHERE seq = " + head))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("cannot be changed");
             // Older rows may go (that is what pruning does); the head stays.
             s.execute("DELETE FROM _pb_log WHERE seq < " + head);
             s.execute("INSERT INTO t (v) VALUES ('after')");
