@@ -35,6 +35,7 @@ public final class AccountSpace implements AutoCloseable {
     private final ChannelIndex channelIndex = new ChannelIndex();
     private final ChannelService channels;
     private final Dispatcher dispatcher;
+    private final NodeMetrics metrics;
     private AutoCloseable brokerSubscription;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -44,19 +45,20 @@ public final class AccountSpace implements AutoCloseable {
         this.dispatcher = new Dispatcher(matcher, channelIndex, codec, metrics, config.maxChangesPerFrame());
         this.channels = new ChannelService(config.channels(), engines.log(), engines.broker(), engines.presence(),
                 channelIndex, codec, metrics);
-        metrics.accountGauge("pulsebase.log.head", "Position of the newest log entry", account, engines.log()::head);
-        metrics.accountGauge("pulsebase.capture.position", "Position of the last entry fanned out", account,
-                dispatcher::dispatchedPosition);
-        metrics.accountGauge("pulsebase.channels", "Channels with at least one subscriber", account,
-                channelIndex::channelCount);
+        this.metrics = metrics;
     }
 
-    /** Starts capture from the log's current head. */
+    /** Starts capture from the log's current head; once it runs, the account's gauges are registered. */
     void start() {
         brokerSubscription = engines.broker().subscribe(dispatcher);
         long head = engines.log().head();
         channels.reloadRecentIds();
         engines.changeSource().start(head, entry -> engines.broker().publish(new BrokerMessage.Logged(entry)));
+        metrics.accountGauge("pulsebase.log.head", "Position of the newest log entry", account, engines.log()::head);
+        metrics.accountGauge("pulsebase.capture.position", "Position of the last entry fanned out", account,
+                dispatcher::dispatchedPosition);
+        metrics.accountGauge("pulsebase.channels", "Channels with at least one subscriber", account,
+                channelIndex::channelCount);
         log.info("account {}: started at log position {}", account, head);
     }
 

@@ -88,7 +88,9 @@ public final class Session {
     /**
      * A session for a caller already admitted (an SSE stream, whose transport verified the request).
      *
-     * @throws ProtocolException {@code too_many_connections} when the caller's account holds its maximum
+     * @throws ProtocolException {@code too_many_connections} when the caller's account holds its maximum;
+     *                           {@code forbidden} or {@code unavailable} when its account cannot be opened (the
+     *                           transport opens it first, off the event loop, so this only finds it open)
      */
     public static Session admitted(SessionServices services, Outbound outbound, Identity caller) {
         AccountSpace space = services.spaces().space(caller.account()); // may refuse: forbidden, unavailable
