@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two accounts on one server, {@code default} and {@code acme}, each with a table {@code notes}, a table only it
  * has, channels of the same names, history and presence: every probe one account's callers can make over REST,
- * WebSocket and SSE — table names, filters, positions, channel names, history, presence, raw SQL — sees its own
- * account only, and a name that exists only in the other account is answered exactly like one that exists nowhere.
+ * WebSocket and SSE — table names, filters, positions, channel names, channel events, history, presence, raw SQL —
+ * sees its own account only, and a name that exists only in the other account is answered exactly like one that exists nowhere.
  */
 class AccountIsolationIT {
     static final String ACME = "acme";
@@ -234,6 +234,27 @@ class AccountIsolationIT {
                     && e.data().contains("acme sse live"));
         }
         assertThat(seen).noneMatch(data -> data.contains("default"));
+    }
+
+    @Test
+    void anSseChannelStreamSeesItsAccountsEventsAndPresenceOnly() {
+        String topic = "chat/" + server.uniqueName("sse-room");
+        List<String> seen = new ArrayList<>();
+        try (WsTestClient dflt = Policy.ws(server, "dan");
+             SseTestClient sse = SseTestClient.connect(server.sse("topic=" + topic + "&token=" + acmeUser("ann")))) {
+            dflt.requestOk("type", "track", "topic", topic, "state", Map.of("name", "dan"));
+            dflt.requestOk("type", "publish", "topic", topic, "event", "said", "data", "default secret",
+                    "persist", true);
+            try (WsTestClient acme = acmeWs("amy")) {
+                acme.requestOk("type", "track", "topic", topic, "state", Map.of("name", "amy"));
+                acme.requestOk("type", "publish", "topic", topic, "event", "said", "data", "acme hello",
+                        "persist", true);
+                sse.await(e -> seen.add(String.valueOf(e.data())) && e.data() != null
+                        && e.data().contains("acme hello"));
+            }
+        }
+        assertThat(seen).anyMatch(data -> data.contains("amy")); // acme's own presence reached the stream
+        assertThat(seen).noneMatch(data -> data.contains("default secret") || data.contains("\"dan\""));
     }
 
     @Test
