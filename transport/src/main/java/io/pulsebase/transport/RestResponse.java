@@ -36,8 +36,8 @@ record RestResponse(int status, String contentType, byte[] body, Map<String, Str
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code.wireName());
         error.put("message", message);
-        RestResponse json = json(code.httpStatus(), Map.of("error", error));
-        RestResponse response = new RestResponse(json.status(), JSON, json.body(), Map.of(), code);
+        RestResponse response = new RestResponse(code.httpStatus(), JSON, CODEC.encodeValue(Map.of("error", error)),
+                Map.of(), code);
         return code == ErrorCode.UNAUTHORIZED ? response.withHeader("www-authenticate", "Bearer realm=\"pulsebase\"")
                 : response;
     }

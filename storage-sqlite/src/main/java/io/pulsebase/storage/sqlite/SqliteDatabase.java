@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -268,28 +269,14 @@ public final class SqliteDatabase implements Database {
         if (limit < 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "limit must not be negative");
         }
-        try {
-            return connections.read(c -> {
-                TableSchema schema = requireTable(c, table);
-                String orderBy = orderBy(schema, order == null ? List.of() : order);
-                long position = LogRow.head(c, connections);
-                List<String> names = TableCatalog.rowColumns(schema);
-                String sql = "SELECT " + selectList(schema) + " FROM " + SqlQuoting.identifier(schema.name())
-                        + orderBy + (filter == null && limit > 0 ? " LIMIT " + limit : "");
-                List<Map<String, Object>> rows = new ArrayList<>();
-                try (ResultSet rs = connections.prepared(c, sql).executeQuery()) {
-                    while (rs.next() && (limit == 0 || rows.size() < limit)) {
-                        Map<String, Object> row = RowValues.read(rs, names);
-                        if (filter == null || filter.test(row)) {
-                            rows.add(row);
-                        }
-                    }
-                }
-                return new TableSnapshot(schema.name(), rows, position);
-            });
-        } catch (SQLException e) {
-            throw SqliteErrors.translate(e, false, "snapshot");
-        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Scan scan = scan(table, order == null ? List.of() : order, filter == null ? limit : 0, position -> row -> {
+            if (filter == null || filter.test(row)) {
+                rows.add(row);
+            }
+            return limit == 0 || rows.size() < limit;
+        });
+        return new TableSnapshot(scan.table(), rows, scan.position());
     }
 
     /** Streams: rows are read, filtered and handed over a page at a time, so only one page is held here. */
@@ -299,29 +286,48 @@ public final class SqliteDatabase implements Database {
         if (pageRows < 1) {
             throw new IllegalArgumentException("pageRows must be positive");
         }
+        var page = new Object() {
+            List<Map<String, Object>> rows = new ArrayList<>();
+        };
+        Scan scan = scan(table, List.of(), 0, position -> row -> {
+            if (filter == null || filter.test(row)) {
+                if (page.rows.size() == pageRows) { // a full page is sent once a row is known to follow it
+                    pages.page(page.rows, position, false);
+                    page.rows = new ArrayList<>();
+                }
+                page.rows.add(row);
+            }
+            return true;
+        });
+        pages.page(page.rows, scan.position(), true);
+        return scan.position();
+    }
+
+    /** A scan's table (as the schema spells it) and the log position its read transaction saw. */
+    private record Scan(String table, long position) {
+    }
+
+    /**
+     * One read transaction: the log position, then the table's rows in {@code order} (primary key when empty), at
+     * most {@code sqlLimit} (0: all), each handed to the visitor made for that position until it answers false.
+     */
+    private Scan scan(String table, List<RowOrder> order, int sqlLimit,
+                      LongFunction<Predicate<Map<String, Object>>> visitorAt) {
         try {
             return connections.read(c -> {
                 TableSchema schema = requireTable(c, table);
+                String orderBy = orderBy(schema, order);
                 long position = LogRow.head(c, connections);
+                Predicate<Map<String, Object>> visitor = visitorAt.apply(position);
                 List<String> names = TableCatalog.rowColumns(schema);
                 String sql = "SELECT " + selectList(schema) + " FROM " + SqlQuoting.identifier(schema.name())
-                        + orderBy(schema, List.of());
-                List<Map<String, Object>> page = new ArrayList<>();
+                        + orderBy + (sqlLimit > 0 ? " LIMIT " + sqlLimit : "");
                 try (ResultSet rs = connections.prepared(c, sql).executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> row = RowValues.read(rs, names);
-                        if (filter != null && !filter.test(row)) {
-                            continue;
-                        }
-                        if (page.size() == pageRows) { // a full page is sent once a row is known to follow it
-                            pages.page(page, position, false);
-                            page = new ArrayList<>();
-                        }
-                        page.add(row);
+                    while (rs.next() && visitor.test(RowValues.read(rs, names))) {
+                        // the visitor keeps what it wants
                     }
                 }
-                pages.page(page, position, true);
-                return position;
+                return new Scan(schema.name(), position);
             });
         } catch (SQLException e) {
             throw SqliteErrors.translate(e, false, "snapshot");
