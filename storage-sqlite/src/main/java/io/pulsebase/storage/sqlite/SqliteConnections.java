@@ -194,6 +194,24 @@ final class SqliteConnections implements AutoCloseable {
         return statement;
     }
 
+    /**
+     * Forgets and closes the cached statement for {@code sql} on {@code connection}: called when running it failed,
+     * because sqlite-jdbc finalizes a statement whose execution failed (a read-only reader refusing a
+     * {@code WITH ... INSERT}, a constraint violation), and a cached dead statement would fail every later call
+     * with "statement is not executing".
+     */
+    void discard(Connection connection, String sql) {
+        Map<String, PreparedStatement> cache = statements.get(connection);
+        PreparedStatement statement = cache == null ? null : cache.remove(sql);
+        if (statement != null) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                log.debug("closing a failed statement failed", e);
+            }
+        }
+    }
+
     /** Runs fixed SQL that returns nothing (BEGIN, COMMIT ...) with a cached statement. */
     void run(Connection connection, String sql) throws SQLException {
         prepared(connection, sql).execute();

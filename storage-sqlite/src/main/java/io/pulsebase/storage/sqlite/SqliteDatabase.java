@@ -132,7 +132,18 @@ public final class SqliteDatabase implements Database {
         }
     }
 
+    /** Runs user SQL; a statement that failed is dropped from the connection's cache ({@link SqliteConnections#discard}). */
     private SqlResult run(Connection c, String sql, List<Object> args, long position, boolean write)
+            throws SQLException {
+        try {
+            return runCached(c, sql, args, position, write);
+        } catch (SQLException | RuntimeException e) {
+            connections.discard(c, sql);
+            throw e;
+        }
+    }
+
+    private SqlResult runCached(Connection c, String sql, List<Object> args, long position, boolean write)
             throws SQLException {
         PreparedStatement ps = connections.prepared(c, sql);
         int expected = ps.getParameterMetaData().getParameterCount();
@@ -445,11 +456,16 @@ public final class SqliteDatabase implements Database {
     private Map<String, Object> returningOne(Connection c, TableSchema schema, String sql, List<Object> args,
             List<String> labels) throws SQLException {
         PreparedStatement ps = connections.prepared(c, sql);
-        for (int i = 0; i < args.size(); i++) {
-            RowValues.bind(ps, i + 1, args.get(i), labels.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? RowValues.read(rs, TableCatalog.rowColumns(schema)) : null;
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                RowValues.bind(ps, i + 1, args.get(i), labels.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? RowValues.read(rs, TableCatalog.rowColumns(schema)) : null;
+            }
+        } catch (SQLException | RuntimeException e) {
+            connections.discard(c, sql); // a failed statement is finalized by the driver: prepare it afresh next time
+            throw e;
         }
     }
 

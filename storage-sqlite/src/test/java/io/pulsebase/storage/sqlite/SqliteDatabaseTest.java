@@ -303,6 +303,27 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aStatementThatFailedCanRunAgainOnEveryPooledConnection() {
+        // A WITH ... INSERT is tried on a reader first (it starts like a read) and fails there as read-only; a
+        // UNIQUE violation fails on the writer. Either failure must not leave a broken cached statement behind.
+        String withInsert = "WITH n(i) AS (SELECT 1) INSERT INTO users (email) SELECT 'w' || ? FROM n";
+        for (int i = 0; i < 20; i++) {
+            assertThat(sql(withInsert, i).changes()).as("run %d", i).isEqualTo(1);
+        }
+        String duplicate = "INSERT INTO users (email) VALUES ('w0')";
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> sql(duplicate)).isInstanceOfSatisfying(ProtocolException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.CONSTRAINT_VIOLATION));
+        }
+        for (int i = 0; i < 5; i++) { // the same through the row endpoint's INSERT ... RETURNING
+            assertThatThrownBy(() -> db.insert("users", row("email", "w0"))).isInstanceOfSatisfying(
+                    ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONSTRAINT_VIOLATION));
+        }
+        assertThat(db.insert("users", row("email", "after")).row().get("email")).isEqualTo("after");
+        assertThat(sql("SELECT count(*) AS n FROM users").rows().get(0).get("n")).isEqualTo(21L);
+    }
+
+    @Test
     void snapshotPagesStreamTheSameRowsAsASnapshotInFullPagesAtOnePosition() {
         for (int i = 1; i <= 23; i++) {
             db.insert("users", row("email", "u" + i + "@x", "age", (long) (i % 4)));
